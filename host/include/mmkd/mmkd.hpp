@@ -1,0 +1,11 @@
+#pragma once
+// Everything a plugin needs.
+#include <mmkd/component.hpp>
+#include <mmkd/context.hpp>
+#include <mmkd/error.hpp>
+#include <mmkd/options.hpp>
+#include <mmkd/plugin.hpp>
+#include <mmkd/registry.hpp>
+#include <mmkd/safetensors.hpp>
+#include <mmkd/tensor_map.hpp>
+#include <mmkd/version.hpp>

@@ -1,0 +1,35 @@
+#pragma once
+// Reading an experiment: YAML with line numbers, `extends:` (deep merge, lists replaced),
+// command-line overrides, `${a.b}` interpolation, and writing the resolved config back out.
+#include "config/config_node.hpp"
+
+#include <string>
+#include <vector>
+
+namespace mmkd {
+
+// Parses one YAML file (no extends); ConfigError with file and line on malformed YAML or a
+// missing file.
+ConfigNode parse_yaml_file(const std::string& path);
+ConfigNode parse_yaml_string(const std::string& text, const std::string& source_name);
+
+// Deep merge: maps merge key by key, everything else (lists, scalars) is replaced by `over`.
+void deep_merge(ConfigNode& base, const ConfigNode& over);
+
+// `key.path=value` (value parsed as YAML: `lr=1e-3`, `layers=[0,1]`, `name=null`); ConfigError
+// for a malformed override. Intermediate maps are created as needed.
+void apply_override(ConfigNode& root, const std::string& override_text);
+
+// Replaces every `${a.b}` in scalars by the value at that path (whole-scalar references keep
+// the referenced node's type, e.g. a list). Reports unknown paths and cycles, all at once.
+void interpolate(ConfigNode& root);
+
+// parse + extends (relative to the including file, recursively, cycles reported) + overrides
+// + interpolation. The `extends` key is removed from the result.
+ConfigNode load_experiment(const std::string& path, const std::vector<std::string>& overrides);
+
+// Block-style YAML of the tree (for config.yaml in the run directory); round-trips through
+// parse_yaml_string.
+std::string to_yaml(const ConfigNode& node);
+
+}  // namespace mmkd

@@ -1,0 +1,2 @@
+#include "cli/cli.hpp"
+int main(int argc, char** argv) { return mmkd::cli_main(argc, argv); }

@@ -1,0 +1,48 @@
+#include <mmkd/component.hpp>
+
+namespace mmkd {
+
+const char* kind_name(Kind kind) {
+  switch (kind) {
+    case Kind::Dataset: return "dataset";
+    case Kind::Teacher: return "teacher";
+    case Kind::Encoder: return "encoder";
+    case Kind::Loss: return "loss";
+    case Kind::Evaluator: return "evaluator";
+    case Kind::Logger: return "logger";
+  }
+  return "?";
+}
+
+std::vector<Kind> all_kinds() {
+  return {Kind::Dataset, Kind::Teacher, Kind::Encoder, Kind::Loss, Kind::Evaluator, Kind::Logger};
+}
+
+ComponentInfo::ComponentInfo(std::string type_name, std::string description)
+    : type(std::move(type_name)), doc(std::move(description)) {}
+
+ComponentInfo& ComponentInfo::input(std::string name, std::string description, std::string default_source) {
+  inputs.push_back({std::move(name), std::move(description), false, std::move(default_source)});
+  return *this;
+}
+
+ComponentInfo& ComponentInfo::optional_input(std::string name, std::string description) {
+  inputs.push_back({std::move(name), std::move(description), true, ""});
+  return *this;
+}
+
+ComponentInfo& ComponentInfo::output(std::string name, std::string description) {
+  outputs.push_back({std::move(name), std::move(description), false, ""});
+  return *this;
+}
+
+ComponentInfo& ComponentInfo::outputs_from(OutputsFn fn) {
+  dynamic_outputs = std::move(fn);
+  return *this;
+}
+
+std::vector<Port> ComponentInfo::outputs_for(const Options& options) const {
+  return dynamic_outputs ? dynamic_outputs(options) : outputs;
+}
+
+}  // namespace mmkd

@@ -1,0 +1,78 @@
+#include "mmkd_testing.hpp"
+
+#include "config/experiment_file.hpp"
+#include "config/option_check.hpp"
+#include "plugins/plugin_loader.hpp"
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <sys/wait.h>
+
+namespace fs = std::filesystem;
+
+namespace mmkd::testing {
+
+Registry& plugins() {
+  static Registry registry = [] {
+    Registry r;
+    load_plugin_paths(r, {builtin_plugin_dir()});
+    return r;
+  }();
+  return registry;
+}
+
+Options options_for(Kind kind, const std::string& type, const std::string& yaml_options) {
+  const Registry::Entry* entry = plugins().find(kind, type);
+  if (entry == nullptr) throw Error(std::string("no ") + kind_name(kind) + " named " + type);
+  ConfigNode node = parse_yaml_string(yaml_options, "<test>");
+  std::vector<Diagnostic> errors;
+  Options options = check_options(entry->info.options, node, type, {"type", "inputs", "weight", "share"}, errors);
+  if (!errors.empty()) throw ConfigError(errors);
+  return options;
+}
+
+TempDir::TempDir() {
+  std::random_device rd;
+  fs::path p = fs::temp_directory_path() / ("mmkd_test_" + std::to_string(rd()) + std::to_string(rd()));
+  fs::create_directories(p);
+  path_ = p.string();
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  fs::remove_all(path_, ec);
+}
+
+CommandResult run_command(const std::string& command) {
+  CommandResult result;
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) return result;
+  std::array<char, 4096> buffer{};
+  size_t n = 0;
+  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) result.output.append(buffer.data(), n);
+  int status = pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return result;
+}
+
+std::string mmkd_executable() { return MMKD_TEST_EXECUTABLE; }
+std::string source_dir() { return MMKD_TEST_SOURCE_DIR; }
+std::string build_dir() { return MMKD_TEST_BUILD_DIR; }
+
+void write_file(const std::string& path, const std::string& text) {
+  fs::create_directories(fs::path(path).parent_path());
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace mmkd::testing

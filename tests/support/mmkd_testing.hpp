@@ -1,0 +1,53 @@
+#pragma once
+// Helpers shared by the tests: the build's plugins, components from YAML, temporary folders,
+// running the mmkd executable.
+#include "config/config_node.hpp"
+
+#include <mmkd/registry.hpp>
+
+#include <string>
+
+namespace mmkd::testing {
+
+// Every plugin of the build's plugin folder, loaded once per test process.
+Registry& plugins();
+
+// Options for component `type` of `kind` from a YAML map such as "{dim: 32, depth: 2}";
+// throws ConfigError like the host would.
+Options options_for(Kind kind, const std::string& type, const std::string& yaml_options);
+
+template <Kind K>
+std::shared_ptr<typename KindBase<K>::type> make(const std::string& type, const std::string& yaml_options = "{}",
+                                                 Context context = {}) {
+  const Registry::Entry* entry = plugins().find(K, type);
+  if (entry == nullptr) throw Error(std::string("no ") + kind_name(K) + " named " + type);
+  return plugins().create<K>(*entry, options_for(K, type, yaml_options), context);
+}
+
+// A fresh folder under the system temp dir, removed with the object.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr together
+};
+CommandResult run_command(const std::string& command);
+
+std::string mmkd_executable();  // the built mmkd binary
+std::string source_dir();       // the repository root
+std::string build_dir();        // the build tree root
+void write_file(const std::string& path, const std::string& text);
+std::string read_file(const std::string& path);
+
+}  // namespace mmkd::testing
