@@ -45,6 +45,9 @@ class ConfigNode {
   bool erase(const std::string& key);
   std::vector<std::string> keys() const;
 
+  // One step of a path: a map key, or a list index ("0"); nullptr when absent.
+  const ConfigNode* child(const std::string& segment) const;
+  ConfigNode* child(const std::string& segment);
   // Dotted path "a.b.c" (list items by index: "a.0.b"); nullptr when absent.
   const ConfigNode* at_path(const std::string& dotted) const;
 
@@ -56,5 +59,8 @@ class ConfigNode {
   std::vector<ConfigNode> items_;
   std::vector<std::pair<std::string, ConfigNode>> entries_;
 };
+
+// "a.0.b" -> {"a", "0", "b"}; "" -> {}.
+std::vector<std::string> split_key_path(const std::string& dotted);
 
 }  // namespace mmkd

@@ -1,0 +1,141 @@
+#include "cli/cli.hpp"
+
+#include "cli/describe.hpp"
+#include "cli/probe_command.hpp"
+#include "config/experiment_file.hpp"
+#include "graph/experiment_plan.hpp"
+#include "plugins/plugin_loader.hpp"
+#include "train/trainer.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <iostream>
+
+namespace mmkd {
+namespace {
+
+constexpr int kExitFailure = 1;
+constexpr int kExitBadInput = 2;
+
+struct Loaded {
+  Registry registry;
+  ExperimentPlan plan;
+};
+
+// Config, plugins and plan: everything checked before any data or weight is read.
+std::unique_ptr<Loaded> load_experiment_plan(const std::string& path, const std::vector<std::string>& overrides) {
+  auto loaded = std::make_unique<Loaded>();
+  ConfigNode config = load_experiment(path, overrides);
+  auto searched = load_all_plugins(loaded->registry, plugin_paths_of(config, path));
+  loaded->plan = plan_experiment(loaded->registry, config, path, searched);
+  return loaded;
+}
+
+int report_bad_input(const std::exception& e) {
+  if (const auto* config_error = dynamic_cast<const ConfigError*>(&e)) {
+    const auto& diagnostics = config_error->diagnostics();
+    for (const auto& d : diagnostics) std::cerr << "error: " << d.to_string() << "\n";
+    if (diagnostics.size() > 1) std::cerr << diagnostics.size() << " errors\n";
+  } else {
+    std::cerr << "error: " << e.what() << "\n";
+  }
+  return kExitBadInput;
+}
+
+int command_run(const std::string& path, const std::vector<std::string>& overrides, const RunRequest& request) {
+  std::unique_ptr<Loaded> loaded;
+  try {
+    loaded = load_experiment_plan(path, overrides);
+  } catch (const std::exception& e) {
+    return report_bad_input(e);
+  }
+  try {
+    return run_training(loaded->registry, loaded->plan, request);
+  } catch (const ConfigError& e) {
+    return report_bad_input(e);
+  } catch (const std::exception& e) {
+    std::cerr << "\nerror: " << e.what() << "\n";
+    return kExitFailure;
+  }
+}
+
+int command_validate(const std::string& path, const std::vector<std::string>& overrides) {
+  try {
+    auto loaded = load_experiment_plan(path, overrides);
+    const auto& plan = loaded->plan;
+    std::cout << fmt::format("{}: valid ({} teachers, {} model nodes, {} losses, {} evaluators)\n", path,
+                             plan.teachers.size(), plan.model.size(), plan.losses.size(), plan.evaluators.size());
+    return 0;
+  } catch (const std::exception& e) {
+    return report_bad_input(e);
+  }
+}
+
+template <class F>
+int with_plugins(F&& body) {
+  try {
+    Registry registry;
+    load_all_plugins(registry);
+    body(registry);
+    return 0;
+  } catch (const std::exception& e) {
+    return report_bad_input(e);
+  }
+}
+
+}  // namespace
+
+int cli_main(int argc, char** argv) {
+  CLI::App app{"mmkd: multimodal knowledge distillation experiments from YAML graphs of plugins"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", MMKD_VERSION);
+
+  std::string experiment;
+  std::vector<std::string> overrides;
+  RunRequest request;
+  auto* run = app.add_subcommand("run", "train an experiment");
+  run->add_option("experiment", experiment, "experiment YAML file")->required();
+  run->add_option("overrides", overrides, "key.path=value overrides");
+  run->add_flag("--resume", request.resume, "continue the newest interrupted run (or --run-dir) from its last checkpoint");
+  run->add_option("--run-dir", request.run_dir, "run folder (default: runs/<name>/<timestamp>)");
+
+  auto* validate = app.add_subcommand("validate", "check an experiment without reading data or weights");
+  validate->add_option("experiment", experiment, "experiment YAML file")->required();
+  validate->add_option("overrides", overrides, "key.path=value overrides");
+
+  auto* list = app.add_subcommand("list", "list every loaded component by kind, with its library");
+
+  std::string component;
+  auto* describe = app.add_subcommand("describe", "print a component's inputs, outputs and options");
+  describe->add_option("component", component, "KIND/TYPE, e.g. loss/clip_contrastive")->required();
+
+  ProbeRequest probe_request;
+  auto* probe = app.add_subcommand("probe", "run one component on tensors from a safetensors file");
+  probe->add_option("component", probe_request.component, "KIND/TYPE, e.g. encoder/vit")->required();
+  probe->add_option("--config", probe_request.config_yaml, "the component's options as YAML, e.g. '{dim: 8}'")
+      ->default_val("{}");
+  probe->add_option("--inputs", probe_request.inputs_path, "safetensors file with one tensor per input port")->required();
+  probe->add_option("--out", probe_request.output_path, "safetensors file for outputs and input gradients")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : kExitBadInput;
+  }
+
+  if (*run) return command_run(experiment, overrides, request);
+  if (*validate) return command_validate(experiment, overrides);
+  if (*list) return with_plugins([](const Registry& r) { std::cout << list_components(r); });
+  if (*describe) return with_plugins([&](const Registry& r) { std::cout << describe_component(r, component); });
+  if (*probe)
+    return with_plugins([&](const Registry& r) {
+      run_probe(r, probe_request);
+      std::cout << "wrote " << probe_request.output_path << "\n";
+    });
+  return kExitBadInput;
+}
+
+}  // namespace mmkd

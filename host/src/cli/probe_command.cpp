@@ -1,0 +1,148 @@
+#include "cli/probe_command.hpp"
+
+#include "config/experiment_file.hpp"
+#include "config/option_check.hpp"
+
+#include <mmkd/safetensors.hpp>
+
+#include <c10/util/Exception.h>
+
+namespace mmkd {
+
+namespace {
+
+const SourceLocation kCommandLine{"<command line>"};
+constexpr Kind kProbedKinds[] = {Kind::Encoder, Kind::Teacher, Kind::Loss};
+
+std::string join(const std::vector<std::string>& words) {
+  std::string s;
+  for (const auto& w : words) s += (s.empty() ? "" : ", ") + w;
+  return words.empty() ? "none" : s;
+}
+
+std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates) {
+  std::string match = closest_match(word, candidates);
+  return match.empty() ? "" : " (did you mean `" + match + "`?)";
+}
+
+Kind probed_kind(const std::string& name) {
+  std::vector<std::string> probed;
+  for (Kind kind : kProbedKinds) {
+    if (name == kind_name(kind)) return kind;
+    probed.push_back(kind_name(kind));
+  }
+  for (Kind kind : all_kinds())
+    if (name == kind_name(kind))
+      throw ConfigError(kCommandLine, "", "cannot probe a " + name + ": probe runs one component on tensors, so it takes " +
+                                              join(probed));
+  throw ConfigError(kCommandLine, "",
+                    "unknown kind `" + name + "`" + did_you_mean(name, probed) + "; probe takes " + join(probed));
+}
+
+const Registry::Entry& find_component(const Registry& registry, const std::string& component) {
+  size_t slash = component.find('/');
+  if (slash == std::string::npos)
+    throw ConfigError(kCommandLine, "", "expected KIND/TYPE such as encoder/vit, got `" + component + "`");
+  Kind kind = probed_kind(component.substr(0, slash));
+  std::string type = component.substr(slash + 1);
+  if (const Registry::Entry* entry = registry.find(kind, type)) return *entry;
+  std::vector<std::string> types = registry.types(kind);
+  throw ConfigError(kCommandLine, "",
+                    std::string("no ") + kind_name(kind) + " named `" + type + "`" + did_you_mean(type, types) +
+                        "; registered " + kind_name(kind) + " types: " + join(types));
+}
+
+Options probe_options(const Registry::Entry& entry, const std::string& component, const std::string& config_yaml) {
+  ConfigNode node = parse_yaml_string(config_yaml.empty() ? "{}" : config_yaml, "--config");
+  if (node.is_null()) node = ConfigNode::map(node.where());
+  if (!node.is_map())
+    throw ConfigError(node.where(), component, "expected a map of options such as {dim: 8}, got " + node.describe());
+  std::vector<Diagnostic> errors;
+  Options options = check_options(entry.info.options, node, component, {"type", "inputs", "weight", "share"}, errors);
+  if (!errors.empty()) throw ConfigError(errors);
+  return options;
+}
+
+TensorMap probe_inputs(const ComponentInfo& info, const std::string& component, const std::string& path) {
+  TensorMap file = read_safetensors(path);
+  TensorMap inputs;
+  for (const Port& port : info.inputs) {
+    auto it = file.find(port.name);
+    if (it == file.end()) {
+      if (port.optional) continue;
+      std::vector<std::string> present;
+      for (const auto& [name, _] : file) present.push_back(name);
+      throw ConfigError(SourceLocation{path}, port.name,
+                        "input `" + port.name + "` of " + component + " is missing from " + path +
+                            " (a tensor named after the input port); tensors in the file: " + join(present));
+    }
+    torch::Tensor tensor = it->second;
+    if (tensor.is_floating_point()) tensor.requires_grad_(true);
+    inputs[port.name] = tensor;
+  }
+  return inputs;
+}
+
+template <class Fn>
+auto inside_component(const std::string& component, Fn&& fn) {
+  try {
+    return fn();
+  } catch (const ConfigError&) {
+    throw;
+  } catch (const c10::Error& e) {
+    throw Error(component + " (node probe): " + e.what_without_backtrace());
+  } catch (const std::exception& e) {
+    throw Error(component + " (node probe): " + e.what());
+  }
+}
+
+// Gradients of the sum of every differentiable output with respect to the inputs.
+void add_input_gradients(const TensorMap& inputs, TensorMap& outputs) {
+  torch::Tensor total;
+  for (const auto& [name, output] : outputs)
+    if (output.defined() && output.is_floating_point() && output.requires_grad())
+      total = total.defined() ? total + output.sum() : output.sum();
+  if (!total.defined()) return;
+  total.backward();
+  for (const auto& [name, input] : inputs)
+    if (input.grad().defined()) outputs["grad." + name] = input.grad();
+}
+
+TensorMap run_component(const Registry& registry, const Registry::Entry& entry, const Options& options,
+                        const TensorMap& inputs) {
+  Context context;
+  context.device = torch::kCPU;
+  context.node_name = "probe";
+  TensorMap outputs;
+  std::shared_ptr<torch::nn::Module> component;  // alive until backward has run
+  if (entry.kind == Kind::Encoder) {
+    auto encoder = registry.create<Kind::Encoder>(entry, options, context);
+    component = encoder;
+    outputs = encoder->forward(inputs);
+  } else if (entry.kind == Kind::Teacher) {
+    auto teacher = registry.create<Kind::Teacher>(entry, options, context);
+    component = teacher;
+    teacher->eval();
+    outputs = teacher->forward(inputs);
+  } else {
+    auto loss = registry.create<Kind::Loss>(entry, options, context);
+    component = loss;
+    LossOutput result = loss->compute(inputs);
+    outputs["loss"] = result.loss;
+    for (const auto& [name, value] : result.metrics) outputs["metric." + name] = value;
+  }
+  add_input_gradients(inputs, outputs);
+  return outputs;
+}
+
+}  // namespace
+
+void run_probe(const Registry& registry, const ProbeRequest& request) {
+  const Registry::Entry& entry = find_component(registry, request.component);
+  Options options = probe_options(entry, request.component, request.config_yaml);
+  TensorMap inputs = probe_inputs(entry.info, request.component, request.inputs_path);
+  TensorMap outputs = inside_component(request.component, [&] { return run_component(registry, entry, options, inputs); });
+  write_safetensors(request.output_path, outputs);
+}
+
+}  // namespace mmkd

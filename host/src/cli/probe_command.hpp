@@ -1,0 +1,19 @@
+#pragma once
+// `mmkd probe KIND/TYPE`: one component run on tensors from a safetensors file; its outputs
+// and the gradients of their sum with respect to its inputs are written to another.
+#include <mmkd/registry.hpp>
+
+#include <string>
+
+namespace mmkd {
+
+struct ProbeRequest {
+  std::string component;    // "KIND/TYPE", e.g. "encoder/vit"
+  std::string config_yaml;  // the component's options, e.g. "{dim: 8}"
+  std::string inputs_path;  // safetensors: one tensor per input port, named after the port
+  std::string output_path;  // safetensors: outputs ("loss", "metric.<name>" for losses) and "grad.<input>"
+};
+
+void run_probe(const Registry& registry, const ProbeRequest& request);
+
+}  // namespace mmkd

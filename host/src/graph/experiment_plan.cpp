@@ -1,0 +1,425 @@
+#include "graph/experiment_plan.hpp"
+
+#include "config/option_check.hpp"
+#include "graph/host_sections.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <set>
+
+namespace fs = std::filesystem;
+
+namespace mmkd {
+namespace {
+
+const std::vector<std::string> kTopLevelKeys = {"name",   "seed",      "plugins",  "vars",    "data",
+                                                "teachers", "model",   "losses",   "optimizer", "schedule",
+                                                "trainer", "eval",     "log"};
+
+std::string join(const std::vector<std::string>& items, const std::string& sep = ", ") {
+  std::string s;
+  for (const auto& item : items) s += (s.empty() ? "" : sep) + item;
+  return s;
+}
+
+std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates) {
+  std::string best = closest_match(word, candidates);
+  return best.empty() ? "" : " (did you mean `" + best + "`?)";
+}
+
+class Planner {
+ public:
+  Planner(const Registry& registry, const std::vector<std::string>& searched)
+      : registry_(registry), searched_(searched) {}
+
+  ExperimentPlan plan(const ConfigNode& config, const std::string& config_path) {
+    ExperimentPlan plan;
+    plan.config = config;
+    plan.config_path = config_path;
+    if (!config.is_map()) {
+      error(config.where(), "", "an experiment is a map of sections, got " + config.describe());
+      throw ConfigError(errors_);
+    }
+    for (const auto& [key, node] : config.entries())
+      if (std::find(kTopLevelKeys.begin(), kTopLevelKeys.end(), key) == kTopLevelKeys.end())
+        error(node.where(), key,
+              "unknown section" + did_you_mean(key, kTopLevelKeys) + "; sections: " + join(kTopLevelKeys) +
+                  " (put your own variables under `vars:`)");
+
+    plan.name = scalar_or(config, "name", fs::path(config_path).stem().string());
+    plan.seed = parse_seed(config);
+    plan.plugin_paths = plugin_paths_of(config, config_path);
+
+    plan.optimizer = section_options(config, "optimizer", optimizer_options());
+    plan.schedule = section_options(config, "schedule", schedule_options());
+    plan.trainer = section_options(config, "trainer", trainer_options());
+    plan.eval = section_options(config, "eval", eval_options(), {"evaluators"});
+    plan.log = section_options(config, "log", log_options(), {"loggers"});
+
+    const ConfigNode* data = map_section(config, "data");
+    if (data) {
+      for (const auto& [key, node] : data->entries())
+        if (key != "train" && key != "eval")
+          error(node.where(), "data." + key, "unknown dataset role" + did_you_mean(key, {"train", "eval"}) +
+                                                 "; roles: train, eval");
+      if (const ConfigNode* train = data->find("train")) plan.train_data = component(Kind::Dataset, "data.train", "train", *train);
+      if (const ConfigNode* eval = data->find("eval")) plan.eval_data = component(Kind::Dataset, "data.eval", "eval", *eval);
+    }
+    if (!plan.train_data) error(config.where(), "data.train", "missing: the training dataset (data.train.type: ...)");
+
+    std::vector<Written> train_names = dataset_names(plan.train_data);
+    std::vector<Written> eval_names = dataset_names(plan.eval_data ? plan.eval_data : plan.train_data);
+    std::vector<Written> later = all_graph_outputs(config);
+
+    std::set<std::string> node_names = {"batch"};
+    plan.teachers = graph_nodes(config, "teachers", Kind::Teacher, node_names);
+    plan.model = graph_nodes(config, "model", Kind::Encoder, node_names);
+
+    for (auto* nodes : {&plan.teachers, &plan.model}) {
+      for (const auto& node : *nodes) {
+        check_inputs(node, train_names, later);
+        if (plan.eval_data) check_eval_inputs(node, train_names, eval_names);
+        for (const auto& out : node.outputs) {
+          train_names.push_back({out, node.key_path});
+          eval_names.push_back({out, node.key_path});
+        }
+      }
+    }
+
+    std::set<std::string> loss_names;
+    if (const ConfigNode* losses = map_section(config, "losses")) {
+      for (const auto& [name, node] : losses->entries()) {
+        NodePlan loss = component(Kind::Loss, "losses." + name, name, node);
+        if (const ConfigNode* w = node.is_map() ? node.find("weight") : nullptr) loss.weight = parse_weight(*w, loss.key_path);
+        check_inputs(loss, train_names, later);
+        plan.losses.push_back(std::move(loss));
+      }
+    }
+    if (plan.losses.empty())
+      error(config.where(), "losses", "no losses: nothing to train (add e.g. losses.clip.type: clip_contrastive)");
+
+    if (const ConfigNode* eval = map_section(config, "eval")) {
+      if (const ConfigNode* evaluators = eval->find("evaluators")) {
+        if (!evaluators->is_map() && !evaluators->is_null())
+          error(evaluators->where(), "eval.evaluators", "expected a map of name -> evaluator, got " + evaluators->describe());
+        else
+          for (const auto& [name, node] : evaluators->entries()) {
+            NodePlan evaluator = component(Kind::Evaluator, "eval.evaluators." + name, name, node);
+            check_inputs(evaluator, eval_names, later);
+            plan.evaluators.push_back(std::move(evaluator));
+          }
+      }
+    }
+    if (const ConfigNode* log = map_section(config, "log")) {
+      if (const ConfigNode* loggers = log->find("loggers")) {
+        if (!loggers->is_map() && !loggers->is_null())
+          error(loggers->where(), "log.loggers", "expected a map of name -> logger, got " + loggers->describe());
+        else
+          for (const auto& [name, node] : loggers->entries())
+            plan.loggers.push_back(component(Kind::Logger, "log.loggers." + name, name, node));
+      }
+    }
+    if (!errors_.empty()) throw ConfigError(errors_);
+    return plan;
+  }
+
+ private:
+  struct Written {
+    std::string tensor;
+    std::string writer;  // key path of the node writing it
+  };
+
+  void error(const SourceLocation& where, const std::string& key, const std::string& message) {
+    errors_.push_back({where, key, message});
+  }
+
+  static std::string scalar_or(const ConfigNode& config, const std::string& key, const std::string& fallback) {
+    const ConfigNode* node = config.find(key);
+    return node && node->is_scalar() ? node->value() : fallback;
+  }
+
+  uint64_t parse_seed(const ConfigNode& config) {
+    const ConfigNode* node = config.find("seed");
+    if (!node) return 0;
+    try {
+      if (!node->is_scalar() || node->quoted()) throw std::invalid_argument("");
+      size_t used = 0;
+      long long v = std::stoll(node->value(), &used);
+      if (used != node->value().size() || v < 0) throw std::invalid_argument("");
+      return static_cast<uint64_t>(v);
+    } catch (const std::exception&) {
+      error(node->where(), "seed", "expected a non-negative integer, got " + node->describe());
+      return 0;
+    }
+  }
+
+  double parse_weight(const ConfigNode& node, const std::string& key_path) {
+    try {
+      if (!node.is_scalar() || node.quoted()) throw std::invalid_argument("");
+      size_t used = 0;
+      double v = std::stod(node.value(), &used);
+      if (used != node.value().size()) throw std::invalid_argument("");
+      return v;
+    } catch (const std::exception&) {
+      error(node.where(), key_path + ".weight", "expected a number, got " + node.describe());
+      return 1.0;
+    }
+  }
+
+  const ConfigNode* map_section(const ConfigNode& config, const std::string& key) {
+    const ConfigNode* node = config.find(key);
+    if (!node || node->is_null()) return nullptr;
+    if (!node->is_map()) {
+      error(node->where(), key, "expected a map, got " + node->describe());
+      return nullptr;
+    }
+    return node;
+  }
+
+  Options section_options(const ConfigNode& config, const std::string& key, const std::vector<OptionSpec>& specs,
+                          const std::set<std::string>& reserved = {}) {
+    const ConfigNode* node = config.find(key);
+    ConfigNode empty = ConfigNode::map(config.where());
+    if (node && !node->is_null() && !node->is_map()) {
+      error(node->where(), key, "expected a map, got " + node->describe());
+      node = nullptr;
+    }
+    return check_options(specs, node && !node->is_null() ? *node : empty, key, reserved, errors_);
+  }
+
+  NodePlan component(Kind kind, const std::string& key_path, const std::string& name, const ConfigNode& node,
+                     const NodePlan* shared = nullptr) {
+    NodePlan plan;
+    plan.kind = kind;
+    plan.name = name;
+    plan.key_path = key_path;
+    plan.where = node.where();
+    if (!node.is_map()) {
+      error(node.where(), key_path, std::string("expected a map with `type:` and the ") + kind_name(kind) +
+                                        "'s options, got " + node.describe());
+      return plan;
+    }
+    std::string type;
+    if (shared) {
+      type = shared->entry ? shared->entry->info.type : "";
+    } else {
+      const ConfigNode* type_node = node.find("type");
+      if (!type_node || !type_node->is_scalar()) {
+        error(node.where(), key_path + ".type",
+              std::string("missing `type:` (one of the ") + kind_name(kind) + " types: " +
+                  join(registry_.types(kind)) + ")");
+        return plan;
+      }
+      type = type_node->value();
+      plan.entry = registry_.find(kind, type);
+      if (!plan.entry) {
+        auto types = registry_.types(kind);
+        error(type_node->where(), key_path + ".type",
+              fmt::format("unknown {} type `{}`{}; {} types found: {}; plugin folders searched: {}", kind_name(kind), type,
+                          did_you_mean(type, types), kind_name(kind), types.empty() ? "none" : join(types),
+                          searched_.empty() ? "none" : join(searched_)));
+        return plan;
+      }
+    }
+    if (shared) {
+      plan.entry = shared->entry;
+      plan.options = shared->options;
+      plan.share = shared->name;
+      for (const auto& [key, value] : node.entries())
+        if (key != "share" && key != "inputs")
+          error(value.where(), key_path + "." + key,
+                "a node that shares `" + shared->name + "` takes only `inputs:`; options belong to `" + shared->key_path + "`");
+    } else {
+      std::set<std::string> reserved = {"type", "inputs"};
+      if (kind == Kind::Loss) reserved.insert("weight");
+      plan.options = check_options(plan.entry->info.options, node, key_path, reserved, errors_);
+    }
+    plan.inputs = connect_inputs(plan, node);
+    const std::string prefix = kind == Kind::Dataset ? "batch." : name + ".";
+    for (const auto& port : outputs_of(plan)) plan.outputs.push_back(kind == Kind::Loss || kind == Kind::Evaluator || kind == Kind::Logger ? port.name : prefix + port.name);
+    return plan;
+  }
+
+  std::vector<Port> outputs_of(const NodePlan& plan) {
+    try {
+      return plan.entry->info.outputs_for(plan.options);
+    } catch (const ConfigError& e) {
+      errors_.insert(errors_.end(), e.diagnostics().begin(), e.diagnostics().end());
+    } catch (const std::exception& e) {
+      error(plan.where, plan.key_path, e.what());
+    }
+    return {};
+  }
+
+  std::vector<std::pair<std::string, std::string>> connect_inputs(const NodePlan& plan, const ConfigNode& node) {
+    std::vector<std::pair<std::string, std::string>> connected;
+    const auto& ports = plan.entry->info.inputs;
+    const ConfigNode* inputs = node.find("inputs");
+    std::vector<std::string> port_names;
+    for (const auto& p : ports) port_names.push_back(p.name);
+    if (inputs && !inputs->is_map() && !inputs->is_null()) {
+      error(inputs->where(), plan.key_path + ".inputs", "expected a map of input port -> tensor name, got " + inputs->describe());
+      inputs = nullptr;
+    }
+    if (inputs) {
+      for (const auto& [port, value] : inputs->entries()) {
+        if (std::find(port_names.begin(), port_names.end(), port) == port_names.end()) {
+          error(value.where(), plan.key_path + ".inputs." + port,
+                "unknown input port `" + port + "`" + did_you_mean(port, port_names) + "; ports of " +
+                    plan.entry->info.type + ": " + (port_names.empty() ? "none" : join(port_names)));
+        } else if (!value.is_scalar()) {
+          error(value.where(), plan.key_path + ".inputs." + port, "expected a tensor name, got " + value.describe());
+        }
+      }
+    }
+    for (const auto& port : ports) {
+      const ConfigNode* source = inputs ? inputs->find(port.name) : nullptr;
+      if (source && source->is_scalar()) {
+        connected.emplace_back(port.name, source->value());
+      } else if (!source && !port.default_source.empty()) {
+        connected.emplace_back(port.name, port.default_source);
+      } else if (!source && !port.optional) {
+        error(inputs ? inputs->where() : node.where(), plan.key_path + ".inputs." + port.name,
+              "input port `" + port.name + "` (" + port.doc + ") is not connected; give it a tensor name");
+      }
+    }
+    return connected;
+  }
+
+  std::vector<Written> dataset_names(const std::optional<NodePlan>& data) {
+    std::vector<Written> names;
+    if (data)
+      for (const auto& out : data->outputs) names.push_back({out, data->key_path});
+    return names;
+  }
+
+  // Every name any node of the graph sections could write, for "written later" hints.
+  std::vector<Written> all_graph_outputs(const ConfigNode& config) {
+    std::vector<Written> names;
+    for (const char* section : {"teachers", "model"}) {
+      const ConfigNode* nodes = config.find(section);
+      if (!nodes || !nodes->is_map()) continue;
+      for (const auto& [name, node] : nodes->entries()) {
+        const ConfigNode* type = node.is_map() ? node.find("type") : nullptr;
+        if (!type || !type->is_scalar()) continue;
+        const auto* entry = registry_.find(std::string(section) == "teachers" ? Kind::Teacher : Kind::Encoder, type->value());
+        if (!entry) continue;
+        for (const auto& port : entry->info.outputs) names.push_back({name + "." + port.name, std::string(section) + "." + name});
+      }
+    }
+    return names;
+  }
+
+  std::vector<NodePlan> graph_nodes(const ConfigNode& config, const std::string& section, Kind kind,
+                                    std::set<std::string>& node_names) {
+    std::vector<NodePlan> nodes;
+    const ConfigNode* map = map_section(config, section);
+    if (!map) return nodes;
+    for (const auto& [name, node] : map->entries()) {
+      const std::string key_path = section + "." + name;
+      if (!node_names.insert(name).second) {
+        error(node.where(), key_path, "node name `" + name + "` is already used (node names are shared by teachers and model, and `batch` is the dataset's)");
+        continue;
+      }
+      const ConfigNode* share = node.is_map() ? node.find("share") : nullptr;
+      if (share && kind == Kind::Encoder) {
+        auto it = std::find_if(nodes.begin(), nodes.end(), [&](const NodePlan& n) { return n.name == share->value(); });
+        if (it == nodes.end() || !it->entry) {
+          std::vector<std::string> earlier;
+          for (const auto& n : nodes) earlier.push_back(n.name);
+          error(share->where(), key_path + ".share",
+                "`share: " + share->value() + "` names no earlier model node" + did_you_mean(share->value(), earlier) +
+                    "; earlier nodes: " + (earlier.empty() ? "none" : join(earlier)));
+          continue;
+        }
+        NodePlan shared = *it;
+        if (!shared.share.empty()) shared.name = shared.share;
+        nodes.push_back(component(kind, key_path, name, node, &shared));
+      } else {
+        nodes.push_back(component(kind, key_path, name, node));
+      }
+    }
+    return nodes;
+  }
+
+  static bool contains(const std::vector<Written>& names, const std::string& tensor) {
+    return std::any_of(names.begin(), names.end(), [&](const Written& w) { return w.tensor == tensor; });
+  }
+
+  // Inputs found in the training pass but not in the validation pass (data.eval lacks them).
+  void check_eval_inputs(const NodePlan& node, const std::vector<Written>& train, const std::vector<Written>& eval) {
+    for (const auto& [port, tensor] : node.inputs)
+      if (contains(train, tensor) && !contains(eval, tensor))
+        error(node.where, node.key_path + ".inputs." + port,
+              "tensor `" + tensor + "` is written in training but not in validation: data.eval does not provide it");
+  }
+
+  void check_inputs(const NodePlan& node, const std::vector<Written>& available, const std::vector<Written>& later) {
+    std::vector<std::string> names;
+    for (const auto& w : available) names.push_back(w.tensor);
+    for (const auto& [port, tensor] : node.inputs) {
+      if (contains(available, tensor)) continue;
+      std::string message = "tensor `" + tensor + "` is not written before this node";
+      auto writer = std::find_if(later.begin(), later.end(), [&](const Written& w) { return w.tensor == tensor; });
+      if (writer != later.end() && writer->writer != node.key_path) {
+        message += "; it is written by `" + writer->writer + "`, which runs later: move that node before `" + node.key_path + "`";
+      } else {
+        message += did_you_mean(tensor, names);
+        message += "; written so far: " + (names.empty() ? std::string("none") : join(names));
+        std::string producers = could_write(tensor);
+        if (!producers.empty()) message += "; components that output `" + last_segment(tensor) + "`: " + producers;
+      }
+      error(node.where, node.key_path + ".inputs." + port, message);
+    }
+  }
+
+  static std::string last_segment(const std::string& tensor) {
+    auto dot = tensor.rfind('.');
+    return dot == std::string::npos ? tensor : tensor.substr(dot + 1);
+  }
+
+  std::string could_write(const std::string& tensor) {
+    std::vector<std::string> producers;
+    const std::string output = last_segment(tensor);
+    for (Kind kind : {Kind::Dataset, Kind::Teacher, Kind::Encoder})
+      for (const auto* entry : registry_.entries(kind))
+        for (const auto& port : entry->info.outputs)
+          if (port.name == output) producers.push_back(std::string(kind_name(kind)) + "/" + entry->info.type);
+    return join(producers);
+  }
+
+  const Registry& registry_;
+  const std::vector<std::string>& searched_;
+  std::vector<Diagnostic> errors_;
+};
+
+}  // namespace
+
+std::vector<std::string> plugin_paths_of(const ConfigNode& config, const std::string& config_path) {
+  std::vector<std::string> paths;
+  const ConfigNode* plugins = config.is_map() ? config.find("plugins") : nullptr;
+  if (!plugins || plugins->is_null()) return paths;
+  if (!plugins->is_list())
+    throw ConfigError(plugins->where(), "plugins", "expected a list of plugin files or folders, got " + plugins->describe());
+  const fs::path base = fs::absolute(config_path).parent_path();
+  for (const auto& item : plugins->items()) {
+    if (!item.is_scalar())
+      throw ConfigError(item.where(), "plugins", "expected a plugin file or folder, got " + item.describe());
+    fs::path p(item.value());
+    std::string resolved = (p.is_absolute() ? p : base / p).lexically_normal().string();
+    if (!fs::exists(resolved))
+      throw ConfigError(item.where(), "plugins", "plugin path `" + item.value() + "` not found (resolved to " + resolved + ")");
+    paths.push_back(resolved);
+  }
+  return paths;
+}
+
+ExperimentPlan plan_experiment(const Registry& registry, const ConfigNode& config, const std::string& config_path,
+                               const std::vector<std::string>& searched) {
+  return Planner(registry, searched).plan(config, config_path);
+}
+
+}  // namespace mmkd

@@ -1,0 +1,47 @@
+#pragma once
+// An experiment checked against the loaded components, before any data or weight is read.
+#include "config/config_node.hpp"
+
+#include <mmkd/registry.hpp>
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace mmkd {
+
+struct NodePlan {
+  Kind kind = Kind::Encoder;
+  std::string name;      // "image"
+  std::string key_path;  // "model.image"
+  SourceLocation where;
+  const Registry::Entry* entry = nullptr;
+  Options options;
+  std::vector<std::pair<std::string, std::string>> inputs;  // port -> tensor name
+  std::vector<std::string> outputs;                         // tensor (or metric) names this node writes
+  std::string share;                                        // model nodes: reuse this node's module
+  double weight = 1.0;                                      // losses
+};
+
+struct ExperimentPlan {
+  ConfigNode config;  // resolved
+  std::string config_path;
+  std::string name;
+  uint64_t seed = 0;
+  std::vector<std::string> plugin_paths;  // absolute
+  std::optional<NodePlan> train_data, eval_data;
+  std::vector<NodePlan> teachers, model, losses, evaluators, loggers;
+  Options optimizer, schedule, trainer, eval, log;
+};
+
+// The experiment's `plugins:` list, resolved against the config file's folder.
+std::vector<std::string> plugin_paths_of(const ConfigNode& config, const std::string& config_path);
+
+// Checks the whole experiment and throws one ConfigError listing every problem: unknown
+// sections, types and options, wrong value types, inputs no earlier node writes (with who
+// could write them). `searched` names the plugin folders for unknown-type messages.
+ExperimentPlan plan_experiment(const Registry& registry, const ConfigNode& config, const std::string& config_path,
+                               const std::vector<std::string>& searched);
+
+}  // namespace mmkd

@@ -1,0 +1,171 @@
+#include "graph/graph.hpp"
+
+#include <torch/torch.h>
+
+#include <fmt/format.h>
+
+namespace mmkd {
+
+std::string node_label(const NodePlan& node) {
+  return fmt::format("{} ({} {}, {})", node.key_path, kind_name(node.kind), node.entry ? node.entry->info.type : "?",
+                     node.where.to_string());
+}
+
+static Context context_for(const Context& base, const NodePlan& node) {
+  Context context = base;
+  context.node_name = node.name;
+  return context;
+}
+
+Graph::Graph(const Registry& registry, const ExperimentPlan& plan, const Context& context) : plan_(plan) {
+  for (const auto& node : plan_.teachers) {
+    auto teacher = at_node(node, "creating", [&] {
+      return registry.create<Kind::Teacher>(*node.entry, node.options, context_for(context, node));
+    });
+    for (auto& p : teacher->parameters()) p.set_requires_grad(false);
+    teacher->eval();
+    teachers_.push_back({&node, teacher, true});
+  }
+  for (const auto& node : plan_.model) {
+    if (!node.share.empty()) {
+      auto it = std::find_if(model_.begin(), model_.end(), [&](const ModuleNode& m) { return m.plan->name == node.share; });
+      model_.push_back({&node, it->module, false});
+      continue;
+    }
+    auto encoder = at_node(node, "creating", [&] {
+      return registry.create<Kind::Encoder>(*node.entry, node.options, context_for(context, node));
+    });
+    model_.push_back({&node, encoder, true});
+  }
+  for (const auto& node : plan_.losses) {
+    auto loss = at_node(node, "creating",
+                        [&] { return registry.create<Kind::Loss>(*node.entry, node.options, context_for(context, node)); });
+    losses_.push_back({&node, loss});
+  }
+}
+
+void Graph::to(torch::Device device) {
+  for (auto& n : teachers_) n.module->to(device);
+  for (auto& n : model_)
+    if (n.owner) n.module->to(device);
+  for (auto& n : losses_) n.loss->to(device);
+}
+
+void Graph::set_training(bool training) {
+  for (auto& n : model_)
+    if (n.owner) n.module->train(training);
+  for (auto& n : losses_) n.loss->train(training);
+}
+
+void Graph::run_nodes(const std::vector<ModuleNode>& nodes, TensorMap& tensors) const {
+  for (const auto& node : nodes) {
+    const NodePlan& plan = *node.plan;
+    TensorMap inputs;
+    for (const auto& [port, tensor] : plan.inputs) inputs[port] = require(tensors, tensor);
+    TensorMap outputs = at_node(plan, "running", [&] { return node.module->forward(inputs); });
+    for (const auto& full_name : plan.outputs) {
+      const std::string port = full_name.substr(plan.name.size() + 1);
+      auto it = outputs.find(port);
+      if (it == outputs.end())
+        throw Error("running " + node_label(plan) + ": the component did not produce its declared output `" + port + "`");
+      tensors[full_name] = it->second;
+    }
+  }
+}
+
+void Graph::run_teachers(TensorMap& tensors) const {
+  torch::NoGradGuard no_grad;
+  run_nodes(teachers_, tensors);
+}
+
+void Graph::run_model(TensorMap& tensors) const { run_nodes(model_, tensors); }
+
+LossValues Graph::compute_losses(const TensorMap& tensors) const {
+  LossValues result;
+  for (const auto& node : losses_) {
+    const NodePlan& plan = *node.plan;
+    TensorMap inputs;
+    for (const auto& [port, tensor] : plan.inputs) inputs[port] = require(tensors, tensor);
+    LossOutput output = at_node(plan, "computing", [&] { return node.loss->compute(inputs); });
+    if (!output.loss.defined() || output.loss.numel() != 1)
+      throw Error("computing " + node_label(plan) + ": the loss is not a scalar tensor");
+    torch::Tensor weighted = output.loss.reshape({}) * plan.weight;
+    result.total = result.total.defined() ? result.total + weighted : weighted;
+    result.values[plan.name + ".loss"] = output.loss.detach().reshape({});
+    for (const auto& [metric, value] : output.metrics) result.values[plan.name + "." + metric] = value.detach();
+  }
+  return result;
+}
+
+std::vector<std::pair<std::string, torch::nn::Module*>> Graph::stateful_modules() const {
+  std::vector<std::pair<std::string, torch::nn::Module*>> modules;
+  for (const auto& n : model_)
+    if (n.owner) modules.emplace_back(n.plan->key_path, n.module.get());
+  for (const auto& n : losses_) modules.emplace_back(n.plan->key_path, n.loss.get());
+  return modules;
+}
+
+std::vector<std::pair<std::string, torch::Tensor>> Graph::named_parameters() const {
+  std::vector<std::pair<std::string, torch::Tensor>> params;
+  for (const auto& [prefix, module] : stateful_modules())
+    for (const auto& item : module->named_parameters())
+      if (item.value().requires_grad()) params.emplace_back(prefix + "." + item.key(), item.value());
+  return params;
+}
+
+TensorMap Graph::state() const {
+  TensorMap state;
+  for (const auto& [prefix, module] : stateful_modules()) {
+    for (const auto& item : module->named_parameters()) state[prefix + "." + item.key()] = item.value().detach();
+    for (const auto& item : module->named_buffers()) state[prefix + "." + item.key()] = item.value().detach();
+  }
+  return state;
+}
+
+void Graph::load_state(const TensorMap& state) {
+  torch::NoGradGuard no_grad;
+  size_t used = 0;
+  for (const auto& [prefix, module] : stateful_modules()) {
+    auto load = [&, prefix = prefix](const std::string& key, torch::Tensor target) {
+      const std::string name = prefix + "." + key;
+      auto it = state.find(name);
+      if (it == state.end()) throw Error("checkpoint has no tensor `" + name + "`");
+      if (it->second.sizes() != target.sizes())
+        throw Error(fmt::format("checkpoint tensor `{}` has shape {}, the model expects {}", name,
+                                fmt::join(it->second.sizes(), "x"), fmt::join(target.sizes(), "x")));
+      target.copy_(it->second);
+      ++used;
+    };
+    for (const auto& item : module->named_parameters()) load(item.key(), item.value());
+    for (const auto& item : module->named_buffers()) load(item.key(), item.value());
+  }
+  if (used != state.size()) {
+    TensorMap expected = this->state();
+    for (const auto& [name, _] : state)
+      if (!expected.count(name)) throw Error("checkpoint tensor `" + name + "` belongs to no module of this experiment");
+  }
+}
+
+TensorMap Graph::extra_state() const {
+  TensorMap extra;
+  for (const auto& n : model_)
+    if (n.owner)
+      for (const auto& [key, value] : n.module->extra_state()) extra[n.plan->key_path + "." + key] = value;
+  for (const auto& n : losses_)
+    for (const auto& [key, value] : n.loss->extra_state()) extra[n.plan->key_path + "." + key] = value;
+  return extra;
+}
+
+void Graph::load_extra_state(const TensorMap& state) {
+  auto part = [&](const std::string& prefix) {
+    TensorMap sub;
+    for (const auto& [key, value] : state)
+      if (key.rfind(prefix + ".", 0) == 0) sub[key.substr(prefix.size() + 1)] = value;
+    return sub;
+  };
+  for (const auto& n : model_)
+    if (n.owner) n.module->load_extra_state(part(n.plan->key_path));
+  for (const auto& n : losses_) n.loss->load_extra_state(part(n.plan->key_path));
+}
+
+}  // namespace mmkd

@@ -1,0 +1,62 @@
+#include "graph/host_sections.hpp"
+
+namespace mmkd {
+
+const std::vector<OptionSpec>& optimizer_options() {
+  static const auto specs = ComponentInfo("optimizer", "AdamW")
+                                .option("lr", 1e-3, "peak learning rate", positive())
+                                .option("betas", std::vector<double>{0.9, 0.999}, "AdamW betas", range(0, 1))
+                                .option("eps", 1e-8, "AdamW epsilon", positive())
+                                .option("weight_decay", 0.01,
+                                        "decoupled weight decay; biases, norms and embeddings get none", at_least(0))
+                                .options;
+  return specs;
+}
+
+const std::vector<OptionSpec>& schedule_options() {
+  static const auto specs =
+      ComponentInfo("schedule", "cosine decay with linear warmup")
+          .option("warmup_steps", int64_t{0}, "linear warmup steps (takes precedence over warmup_fraction)", at_least(0))
+          .option("warmup_fraction", 0.0, "linear warmup as a fraction of all steps", range(0, 1))
+          .option("min_lr", 0.0, "learning rate at the end of the cosine", at_least(0))
+          .options;
+  return specs;
+}
+
+const std::vector<OptionSpec>& trainer_options() {
+  static const auto specs =
+      ComponentInfo("trainer", "the training loop")
+          .option("epochs", int64_t{1}, "passes over the training set", at_least(1))
+          .option("max_steps", int64_t{0}, "optimizer steps to run; 0 = epochs x steps per epoch", at_least(0))
+          .option("batch_size", int64_t{32}, "samples per micro-batch", at_least(1))
+          .option("accumulate", int64_t{1}, "micro-batches per optimizer step", at_least(1))
+          .option("clip_grad_norm", 0.0, "clip the global gradient norm to this value; 0 = off", at_least(0))
+          .option("precision", std::string("fp32"), "autocast precision on CUDA (fp32 on CPU)",
+                  one_of({"fp32", "bf16", "fp16"}))
+          .option("device", std::string("auto"), "auto, cpu, cuda or cuda:N")
+          .option("threads", int64_t{0}, "CPU threads for libtorch; 0 = all cores", at_least(0))
+          .option("checkpoint_every", int64_t{0}, "checkpoint every N steps (0 = epoch ends only)", at_least(0))
+          .option("keep_checkpoints", int64_t{3}, "checkpoints kept, newest first", at_least(1))
+          .option("log_every", int64_t{10}, "steps between log lines", at_least(1))
+          .options;
+  return specs;
+}
+
+const std::vector<OptionSpec>& eval_options() {
+  static const auto specs = ComponentInfo("eval", "validation during training")
+                                .option("every_epochs", int64_t{1}, "validate every N epochs; 0 = only at the end",
+                                        at_least(0))
+                                .option("batch_size", int64_t{256}, "samples per validation batch", at_least(1))
+                                .options;
+  return specs;
+}
+
+const std::vector<OptionSpec>& log_options() {
+  static const auto specs = ComponentInfo("log", "run folder and loggers")
+                                .option("runs_dir", std::string("runs"), "folder of run folders (relative to the "
+                                                                          "working directory)")
+                                .options;
+  return specs;
+}
+
+}  // namespace mmkd

@@ -1,0 +1,15 @@
+#include "train/lr_schedule.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace mmkd {
+
+double CosineSchedule::lr_at(int64_t step) const {
+  if (step < warmup_steps) return peak_lr * static_cast<double>(step + 1) / static_cast<double>(warmup_steps);
+  const int64_t decay_steps = std::max<int64_t>(1, total_steps - warmup_steps);
+  const double progress = std::min(1.0, static_cast<double>(step - warmup_steps) / static_cast<double>(decay_steps));
+  return min_lr + 0.5 * (peak_lr - min_lr) * (1.0 + std::cos(M_PI * progress));
+}
+
+}  // namespace mmkd

@@ -1,0 +1,60 @@
+#include "train/mixed_precision.hpp"
+
+#include <mmkd/version.hpp>
+
+#include <ATen/autocast_mode.h>
+#include <torch/torch.h>
+
+namespace mmkd {
+
+static void set_cuda_autocast(bool enabled, at::ScalarType dtype) {
+#if MMKD_TORCH_AT_LEAST(2, 4)
+  at::autocast::set_autocast_dtype(at::kCUDA, dtype);
+  at::autocast::set_autocast_enabled(at::kCUDA, enabled);
+#else
+  at::autocast::set_autocast_gpu_dtype(dtype);
+  at::autocast::set_enabled(enabled);
+#endif
+}
+
+AutocastGuard::AutocastGuard(torch::Device device, const std::string& precision) {
+  if (!device.is_cuda() || precision == "fp32") return;
+  set_cuda_autocast(true, precision == "bf16" ? at::kBFloat16 : at::kHalf);
+  active_ = true;
+}
+
+AutocastGuard::~AutocastGuard() {
+  if (!active_) return;
+  set_cuda_autocast(false, at::kHalf);
+  at::autocast::clear_cache();
+}
+
+LossScaler::LossScaler(bool enabled, double initial_scale, int64_t growth_interval)
+    : enabled_(enabled), scale_(enabled ? initial_scale : 1.0), growth_interval_(growth_interval) {}
+
+torch::Tensor LossScaler::scale(const torch::Tensor& loss) const { return enabled_ ? loss * scale_ : loss; }
+
+bool LossScaler::unscale(const std::vector<torch::Tensor>& parameters) {
+  if (!enabled_) return true;
+  torch::NoGradGuard no_grad;
+  bool finite = true;
+  for (const auto& p : parameters) {
+    if (!p.grad().defined()) continue;
+    p.mutable_grad().div_(scale_);
+    if (finite && !torch::isfinite(p.grad()).all().item<bool>()) finite = false;
+  }
+  return finite;
+}
+
+void LossScaler::update(bool step_was_finite) {
+  if (!enabled_) return;
+  if (!step_was_finite) {
+    scale_ = std::max(1.0, scale_ * 0.5);
+    good_steps_ = 0;
+  } else if (++good_steps_ >= growth_interval_) {
+    scale_ *= 2.0;
+    good_steps_ = 0;
+  }
+}
+
+}  // namespace mmkd

@@ -1,0 +1,67 @@
+#include "train/run_folder.hpp"
+
+#include "io/atomic_file.hpp"
+#include "train/checkpoint.hpp"
+
+#include <mmkd/error.hpp>
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+
+namespace fs = std::filesystem;
+
+namespace mmkd {
+
+static bool has_checkpoints(const fs::path& dir) { return !CheckpointFolder((dir / "checkpoints").string()).list().empty(); }
+
+RunFolder prepare_run_folder(const std::string& runs_dir, const std::string& name, const std::string& explicit_dir,
+                             bool resume) {
+  const fs::path experiment_dir = fs::path(runs_dir) / name;
+  if (resume) {
+    if (!explicit_dir.empty()) {
+      if (!has_checkpoints(explicit_dir))
+        throw ConfigError({"<command line>", 0, 0}, "--resume", "run folder " + explicit_dir + " holds no checkpoint to resume");
+      return {explicit_dir, true};
+    }
+    std::vector<fs::path> candidates;
+    if (fs::is_directory(experiment_dir))
+      for (const auto& entry : fs::directory_iterator(experiment_dir))
+        if (entry.is_directory() && has_checkpoints(entry.path())) candidates.push_back(entry.path());
+    if (candidates.empty())
+      throw ConfigError({"<command line>", 0, 0}, "--resume",
+                        "no run of `" + name + "` with a checkpoint under " + experiment_dir.string() +
+                            "; start one without --resume, or pass --run-dir");
+    std::sort(candidates.begin(), candidates.end());
+    return {candidates.back().string(), true};
+  }
+  if (!explicit_dir.empty()) {
+    if (has_checkpoints(explicit_dir))
+      throw ConfigError({"<command line>", 0, 0}, "--run-dir",
+                        "run folder " + explicit_dir + " already holds checkpoints: add --resume to continue it, or choose another folder");
+    return {explicit_dir, false};
+  }
+  const std::string stamp = fmt::format("{:%Y%m%d-%H%M%S}", fmt::localtime(std::chrono::system_clock::to_time_t(std::chrono::system_clock::now())));
+  fs::path dir = experiment_dir / stamp;
+  for (int suffix = 2; fs::exists(dir); ++suffix) dir = experiment_dir / fmt::format("{}-{}", stamp, suffix);
+  return {dir.string(), false};
+}
+
+void write_run_status(const std::string& run_dir, const std::string& state, int64_t step, const std::string& detail) {
+  nlohmann::json status = {{"state", state}, {"step", step}};
+  if (!detail.empty()) status["detail"] = detail;
+  write_text_atomically((fs::path(run_dir) / "status.json").string(), status.dump(2) + "\n");
+}
+
+std::string read_run_state(const std::string& run_dir) {
+  std::ifstream in(fs::path(run_dir) / "status.json");
+  if (!in) return "";
+  auto status = nlohmann::json::parse(in, nullptr, false);
+  return status.is_object() ? status.value("state", "") : "";
+}
+
+}  // namespace mmkd

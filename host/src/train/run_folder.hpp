@@ -1,0 +1,24 @@
+#pragma once
+// Where a run writes: runs/<name>/<YYYYmmdd-HHMMSS>/ with config.yaml, metrics.jsonl,
+// status.json, checkpoints/ and final.safetensors.
+#include <string>
+
+namespace mmkd {
+
+struct RunFolder {
+  std::string path;
+  bool resumed = false;
+};
+
+// A new run gets a new timestamped folder under runs_dir/name, or `explicit_dir` when given
+// (refused when it already holds checkpoints). With `resume`, `explicit_dir` or else the
+// newest folder under runs_dir/name that holds checkpoints. ConfigError when there is
+// nothing to resume. Creates nothing: the caller creates the folder once the run is set up.
+RunFolder prepare_run_folder(const std::string& runs_dir, const std::string& name, const std::string& explicit_dir,
+                             bool resume);
+
+// status.json: {"state": "running" | "interrupted" | "failed" | "finished", "step": N, ...}
+void write_run_status(const std::string& run_dir, const std::string& state, int64_t step, const std::string& detail = "");
+std::string read_run_state(const std::string& run_dir);  // "" when absent
+
+}  // namespace mmkd
