@@ -20,6 +20,7 @@ function(mmkd_add_plugin name)
     VISIBILITY_INLINES_HIDDEN ON
     LIBRARY_OUTPUT_DIRECTORY ${MMKD_PLUGIN_OUTPUT_DIR})
   if(MMKD_IN_TREE)
+    set_property(GLOBAL APPEND PROPERTY MMKD_IN_TREE_PLUGINS ${name})
     target_precompile_headers(${name} REUSE_FROM mmkd_plugin_pch)
     install(TARGETS ${name} LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/mmkd/plugins)
     if(PLUGIN_TESTS AND MMKD_BUILD_TESTS)

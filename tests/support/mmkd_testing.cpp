@@ -62,6 +62,7 @@ CommandResult run_command(const std::string& command) {
 std::string mmkd_executable() { return MMKD_TEST_EXECUTABLE; }
 std::string source_dir() { return MMKD_TEST_SOURCE_DIR; }
 std::string build_dir() { return MMKD_TEST_BUILD_DIR; }
+std::string test_plugin_dir() { return MMKD_TEST_PLUGIN_DIR; }
 
 void write_file(const std::string& path, const std::string& text) {
   fs::create_directories(fs::path(path).parent_path());

@@ -47,6 +47,7 @@ CommandResult run_command(const std::string& command);
 std::string mmkd_executable();  // the built mmkd binary
 std::string source_dir();       // the repository root
 std::string build_dir();        // the build tree root
+std::string test_plugin_dir();  // plugins built only for the tests
 void write_file(const std::string& path, const std::string& text);
 std::string read_file(const std::string& path);
 

@@ -11,11 +11,11 @@ std::vector<ConfigNode> extends_entries(const ConfigNode& extends) {
   if (extends.is_scalar()) return {extends};
   if (extends.is_list()) {
     for (const ConfigNode& item : extends.items())
-      if (!item.is_scalar())
-        throw ConfigError(item.where(), "extends", "expected a file name, got " + item.describe());
+      if (!item.is_scalar()) throw ConfigError(item.where(), "extends", "expected a file name, got " + item.describe());
     return extends.items();
   }
-  throw ConfigError(extends.where(), "extends", "expected a file name or a list of file names, got " + extends.describe());
+  throw ConfigError(extends.where(), "extends",
+                    "expected a file name or a list of file names, got " + extends.describe());
 }
 
 std::string describe_cycle(const std::vector<std::string>& stack, size_t first, const std::string& path) {

@@ -15,10 +15,13 @@ std::string lowercase(std::string s) {
 }
 
 bool all_digits(const std::string& s, size_t begin, size_t end) {
-  return begin < end && std::all_of(s.begin() + begin, s.begin() + end, [](unsigned char c) { return std::isdigit(c); });
+  return begin < end &&
+         std::all_of(s.begin() + begin, s.begin() + end, [](unsigned char c) { return std::isdigit(c); });
 }
 
-bool digits_or_empty(const std::string& s, size_t begin, size_t end) { return begin == end || all_digits(s, begin, end); }
+bool digits_or_empty(const std::string& s, size_t begin, size_t end) {
+  return begin == end || all_digits(s, begin, end);
+}
 
 size_t sign_length(const std::string& s, size_t at = 0) {
   return at < s.size() && (s[at] == '+' || s[at] == '-') ? 1 : 0;
@@ -32,9 +35,10 @@ bool is_float_text(const std::string& s) {
   size_t exponent = s.find_first_of("eE", begin);
   size_t mantissa_end = exponent == std::string::npos ? s.size() : exponent;
   size_t dot = s.find('.', begin);
-  bool mantissa_ok = dot >= mantissa_end ? all_digits(s, begin, mantissa_end)
-                                         : digits_or_empty(s, begin, dot) && digits_or_empty(s, dot + 1, mantissa_end) &&
-                                               mantissa_end - begin > 1;
+  bool mantissa_ok = dot >= mantissa_end
+                         ? all_digits(s, begin, mantissa_end)
+                         : digits_or_empty(s, begin, dot) && digits_or_empty(s, dot + 1, mantissa_end) &&
+                               (dot > begin || dot + 1 < mantissa_end);
   if (exponent == std::string::npos) return mantissa_ok;
   return mantissa_ok && all_digits(s, exponent + 1 + sign_length(s, exponent + 1), s.size());
 }
@@ -54,7 +58,9 @@ bool parse_number(const std::string& s, T& out) {
   return error == std::errc() && end == s.data() + s.size();
 }
 
-std::string join_key(const std::string& path, const std::string& name) { return path.empty() ? name : path + "." + name; }
+std::string join_key(const std::string& path, const std::string& name) {
+  return path.empty() ? name : path + "." + name;
+}
 
 std::string join_names(const std::vector<std::string>& names) {
   std::string s;
@@ -85,10 +91,12 @@ class ValueChecker {
 
   std::optional<OptionValue> check(const OptionSpec& spec, const ConfigNode& value, const std::string& key) {
     if (!is_list_type(spec.type)) return check_element(spec.type, spec.constraint, value, key);
-    if (!value.is_list()) return fail(value, key, std::string("expected ") + option_type_name(spec.type) + ", got " + value.describe());
+    if (!value.is_list())
+      return fail(value, key, std::string("expected ") + option_type_name(spec.type) + ", got " + value.describe());
     std::vector<OptionValue> elements;
     for (size_t i = 0; i < value.items().size(); ++i)
-      if (auto element = check_element(element_type(spec.type), spec.constraint, value.items()[i], join_key(key, std::to_string(i))))
+      if (auto element = check_element(element_type(spec.type), spec.constraint, value.items()[i],
+                                       join_key(key, std::to_string(i))))
         elements.push_back(*element);
     if (elements.size() != value.items().size()) return std::nullopt;
     switch (spec.type) {
@@ -112,7 +120,8 @@ class ValueChecker {
     if (!parsed) return std::nullopt;
     if (type == OptionType::String) return check_choice(constraint, *parsed, value, key);
     if (type == OptionType::Bool) return parsed;
-    double number = type == OptionType::Int ? static_cast<double>(std::get<int64_t>(*parsed)) : std::get<double>(*parsed);
+    double number =
+        type == OptionType::Int ? static_cast<double>(std::get<int64_t>(*parsed)) : std::get<double>(*parsed);
     if (!within(constraint, number))
       return fail(value, key, "must be " + constraint.to_string() + ", got " + format_option_value(*parsed));
     return parsed;

@@ -60,7 +60,7 @@ class YamlConverter {
     for (auto it = yaml.begin(); it != yaml.end(); ++it) {
       SourceLocation key_where = location_of(it->first.Mark(), source_name_);
       if (!it->first.IsScalar()) {
-        errors_.push_back({key_where, key_path, "a map key must be a plain string"});
+        errors_.push_back({key_where, key_path, "a map key must be a string"});
         continue;
       }
       const std::string& key = it->first.Scalar();
@@ -74,7 +74,8 @@ class YamlConverter {
       }
       const YAML::Node& value = it->second;
       bool at_key = value.IsNull() || is_block_collection(value);
-      node.entries().emplace_back(key, convert(value, at_key ? key_where : location_of(value.Mark(), source_name_), path));
+      node.entries().emplace_back(key,
+                                  convert(value, at_key ? key_where : location_of(value.Mark(), source_name_), path));
     }
     return node;
   }

@@ -19,26 +19,24 @@ const char* option_type_name(OptionType type) {
   return "?";
 }
 
-static std::string format_double(double v) {
-  std::string s = fmt::format("{}", v);
-  return s;
-}
+static std::string format_double(double v) { return fmt::format("{}", v); }
 
-std::string format_option_value(const OptionValue& value) {
-  struct Formatter {
-    std::string operator()(bool v) const { return v ? "true" : "false"; }
-    std::string operator()(int64_t v) const { return std::to_string(v); }
-    std::string operator()(double v) const { return format_double(v); }
-    std::string operator()(const std::string& v) const { return "\"" + v + "\""; }
-    template <class T>
-    std::string operator()(const std::vector<T>& list) const {
-      std::string s = "[";
-      for (size_t i = 0; i < list.size(); ++i) s += (i ? ", " : "") + (*this)(list[i]);
-      return s + "]";
-    }
-  };
-  return std::visit(Formatter{}, value);
-}
+namespace {
+struct ValueFormatter {
+  std::string operator()(bool v) const { return v ? "true" : "false"; }
+  std::string operator()(int64_t v) const { return std::to_string(v); }
+  std::string operator()(double v) const { return format_double(v); }
+  std::string operator()(const std::string& v) const { return "\"" + v + "\""; }
+  template <class T>
+  std::string operator()(const std::vector<T>& list) const {
+    std::string s = "[";
+    for (size_t i = 0; i < list.size(); ++i) s += (i ? ", " : "") + (*this)(list[i]);
+    return s + "]";
+  }
+};
+}  // namespace
+
+std::string format_option_value(const OptionValue& value) { return std::visit(ValueFormatter{}, value); }
 
 std::string Constraint::to_string() const {
   if (!choices.empty()) {

@@ -1,0 +1,23 @@
+#pragma once
+// Draws a ShapeScene: the shape filled with its colour on a dark background, anti-aliased by
+// supersampling, with a little pixel noise, normalised to roughly zero mean and unit scale.
+#include "sample_random.hpp"
+#include "shape_scene.hpp"
+
+#include <torch/torch.h>
+
+#include <array>
+
+namespace mmkd::synthetic_shapes {
+
+constexpr std::array<double, 3> background_rgb = {0.05, 0.05, 0.08};
+constexpr double pixel_noise = 0.03;  // uniform in [-pixel_noise, pixel_noise]
+constexpr double pixel_mean = 0.09, pixel_std = 0.17;  // measured over the dataset
+
+// Whether offset (dx, dy) from the shape's centre lies inside it (y downwards).
+bool shape_contains(int shape, double dx, double dy, double radius);
+
+// float [3, image_size, image_size], (pixel - pixel_mean) / pixel_std.
+torch::Tensor render_scene(const ShapeScene& scene, int64_t image_size, SampleRandom& random);
+
+}  // namespace mmkd::synthetic_shapes

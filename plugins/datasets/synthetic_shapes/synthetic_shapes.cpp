@@ -1,0 +1,43 @@
+#include "synthetic_shapes.hpp"
+
+#include "shape_renderer.hpp"
+#include "shape_scene.hpp"
+
+namespace mmkd::synthetic_shapes {
+
+ComponentInfo SyntheticShapes::info() {
+  return ComponentInfo("synthetic_shapes",
+                       "Procedural images of one shape (colour, size, 3x3 grid position) on a dark background, "
+                       "each with a caption describing it; sample i depends only on `seed` and i.")
+      .option<int64_t>("size", 1024, "number of samples", positive())
+      .option<int64_t>("image_size", 16, "image height and width in pixels", at_least(8))
+      .option<int64_t>("seed", 0, "seed of the procedural content", at_least(0))
+      .option<int64_t>("max_text_len", 12, "caption length in tokens, [CLS] and [SEP] included", at_least(2))
+      .output("image", "float [3, S, S], normalised to about zero mean and unit scale")
+      .output("text_ids", "int64 [T]: [CLS] caption words [SEP], padded with [PAD]=0")
+      .output("text_mask", "int64 [T]: 1 = token, 0 = padding")
+      .output("index", "int64 scalar: the sample index");
+}
+
+SyntheticShapes::SyntheticShapes(const Options& options, const Context& /*context*/)
+    : size_(options.get<int64_t>("size")),
+      image_size_(options.get<int64_t>("image_size")),
+      seed_(options.get<uint64_t>("seed")),
+      max_text_len_(options.get<int64_t>("max_text_len")),
+      tokenizer_(caption_words()) {}
+
+TensorMap SyntheticShapes::get(int64_t index, uint64_t /*augmentation_seed*/) const {
+  if (index < 0 || index >= size_)
+    throw Error("synthetic_shapes: index " + std::to_string(index) + " is outside [0, " + std::to_string(size_) + ")");
+  SampleRandom random(seed_, static_cast<uint64_t>(index));
+  const ShapeScene scene = draw_scene(random);
+  EncodedText text = tokenizer_.encode(caption(scene), max_text_len_);
+  return {
+      {"image", render_scene(scene, image_size_, random)},
+      {"text_ids", torch::tensor(text.ids, torch::kLong)},
+      {"text_mask", torch::tensor(text.mask, torch::kLong)},
+      {"index", torch::scalar_tensor(index, torch::kLong)},
+  };
+}
+
+}  // namespace mmkd::synthetic_shapes

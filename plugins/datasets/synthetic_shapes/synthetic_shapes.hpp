@@ -1,0 +1,25 @@
+#pragma once
+// Dataset `synthetic_shapes`: procedural images of one coloured shape with a caption.
+#include "word_tokenizer.hpp"
+
+#include <mmkd/mmkd.hpp>
+
+namespace mmkd::synthetic_shapes {
+
+class SyntheticShapes : public Dataset {
+ public:
+  static ComponentInfo info();
+  SyntheticShapes(const Options& options, const Context& context);
+
+  int64_t size() const override { return size_; }
+  TensorMap get(int64_t index, uint64_t augmentation_seed) const override;
+
+ private:
+  int64_t size_;
+  int64_t image_size_;
+  uint64_t seed_;
+  int64_t max_text_len_;
+  WordTokenizer tokenizer_;
+};
+
+}  // namespace mmkd::synthetic_shapes

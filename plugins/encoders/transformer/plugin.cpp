@@ -1,0 +1,9 @@
+#include "text_transformer.hpp"
+#include "vit.hpp"
+
+static void register_components(mmkd::Registry& registry) {
+  registry.add<mmkd::transformer::VisionTransformer>();
+  registry.add<mmkd::transformer::TextTransformer>();
+}
+
+MMKD_PLUGIN("encoders_transformer", "0.1.0", register_components)

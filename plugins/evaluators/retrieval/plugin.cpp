@@ -1,0 +1,7 @@
+#include "retrieval.hpp"
+
+static void register_components(mmkd::Registry& registry) {
+  registry.add<mmkd::retrieval::Retrieval>();
+}
+
+MMKD_PLUGIN("evaluators_retrieval", "0.1.0", register_components)

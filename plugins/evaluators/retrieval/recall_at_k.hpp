@@ -1,0 +1,16 @@
+#pragma once
+// Recall@K of a retrieval (thesis Section 1.6): a query is a hit when one of its correct
+// candidates ranks within the top K. Ties count against the query: a wrong candidate that
+// scores equal to the best correct one ranks ahead of it.
+#include <torch/torch.h>
+
+#include <vector>
+
+namespace mmkd::retrieval {
+
+// similarity [Q, C]; correct [Q, C] bool, at least one true per row. Returns the fraction of
+// hits for each K in ks.
+std::vector<double> recall_at_k(const torch::Tensor& similarity, const torch::Tensor& correct,
+                                const std::vector<int64_t>& ks);
+
+}  // namespace mmkd::retrieval

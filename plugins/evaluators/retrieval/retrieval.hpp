@@ -1,0 +1,26 @@
+#pragma once
+// Evaluator `retrieval`: image-to-text and text-to-image Recall@K over a validation pass.
+#include <mmkd/mmkd.hpp>
+#include <torch/torch.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace mmkd::retrieval {
+
+class Retrieval : public Evaluator {
+ public:
+  static ComponentInfo info();
+  Retrieval(const Options& options, const Context& context);
+
+  void reset() override;
+  void add(const TensorMap& inputs) override;
+  std::map<std::string, double> compute() override;
+
+ private:
+  std::vector<int64_t> ks_;
+  std::vector<torch::Tensor> images_, texts_, image_ids_;  // per batch, CPU, detached
+};
+
+}  // namespace mmkd::retrieval

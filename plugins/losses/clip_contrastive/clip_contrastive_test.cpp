@@ -1,0 +1,148 @@
+#include "clip_contrastive_loss.hpp"
+#include "mmkd_testing.hpp"
+
+#include <gtest/gtest.h>
+#include <mmkd/mmkd.hpp>
+#include <torch/torch.h>
+
+#include <cmath>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace {
+
+std::shared_ptr<mmkd::Loss> make_loss(const std::string& options = "{}") {
+  return mmkd::testing::make<mmkd::Kind::Loss>("clip_contrastive", options);
+}
+
+// Eq. 27-29 written as loops over the batch, in double.
+double loop_loss(const torch::Tensor& image, const torch::Tensor& text, double scale) {
+  const int64_t batch = image.size(0), dim = image.size(1);
+  auto row = [&](const torch::Tensor& m, int64_t i) {
+    std::vector<double> v(dim);
+    double norm = 0;
+    for (int64_t d = 0; d < dim; ++d) norm += std::pow(v[d] = m[i][d].item<double>(), 2);
+    for (double& e : v) e /= std::sqrt(norm);
+    return v;
+  };
+  std::vector<std::vector<double>> L(batch, std::vector<double>(batch));
+  for (int64_t i = 0; i < batch; ++i)
+    for (int64_t j = 0; j < batch; ++j) {
+      std::vector<double> a = row(image, i), b = row(text, j);
+      for (int64_t d = 0; d < dim; ++d) L[i][j] += scale * a[d] * b[d];
+    }
+  double i2t = 0, t2i = 0;
+  for (int64_t i = 0; i < batch; ++i) {
+    double row_sum = 0, column_sum = 0;
+    for (int64_t k = 0; k < batch; ++k) row_sum += std::exp(L[i][k]), column_sum += std::exp(L[k][i]);
+    i2t += -std::log(std::exp(L[i][i]) / row_sum) / batch;
+    t2i += -std::log(std::exp(L[i][i]) / column_sum) / batch;
+  }
+  return (i2t + t2i) / 2;
+}
+
+TEST(ClipContrastive, LossMatchesLoopImplementation) {
+  torch::manual_seed(0);
+  torch::Tensor image = torch::randn({5, 4}), text = torch::randn({5, 4});
+  auto loss = make_loss("{init_temperature: 0.1}");
+  mmkd::LossOutput out = loss->compute({{"image", image}, {"text", text}});
+  EXPECT_NEAR(out.loss.item<double>(), loop_loss(image, text, 10.0), 1e-5);
+}
+
+TEST(ClipContrastive, IdenticalFeaturesGiveLogB) {
+  auto loss = make_loss();
+  torch::Tensor same = torch::ones({6, 3});
+  EXPECT_NEAR(loss->compute({{"image", same}, {"text", same}}).loss.item<double>(), std::log(6.0), 1e-6);
+}
+
+TEST(ClipContrastive, AccuracyOnHandCase) {
+  // Images are one-hot, so text t's best image is its largest coordinate and image i's best
+  // text is the text with the largest cosine in coordinate i.
+  torch::Tensor image = torch::eye(3);
+  torch::Tensor text = torch::tensor({1.0, 0.0, 0.0, 0.0, 1.0, 0.5, 0.0, 1.0, 0.9}).reshape({3, 3});
+  mmkd::LossOutput out = make_loss()->compute({{"image", image}, {"text", text}});
+  EXPECT_NEAR(out.metrics.at("i2t_acc").item<double>(), 1.0, 1e-7);
+  EXPECT_NEAR(out.metrics.at("t2i_acc").item<double>(), 2.0 / 3.0, 1e-6);
+  EXPECT_FALSE(out.metrics.at("i2t_acc").requires_grad());
+}
+
+TEST(ClipContrastive, LogitScaleStartsAtLogInverseTemperature) {
+  auto loss = make_loss("{init_temperature: 0.07}");
+  torch::Tensor logit_scale = loss->named_parameters()["logit_scale"];
+  EXPECT_EQ(logit_scale.dim(), 0);
+  EXPECT_TRUE(logit_scale.requires_grad());
+  EXPECT_NEAR(logit_scale.item<double>(), std::log(1 / 0.07), 1e-6);
+  torch::Tensor features = torch::randn({4, 8});
+  EXPECT_NEAR(loss->compute({{"image", features}, {"text", features}}).metrics.at("temperature").item<double>(), 0.07,
+              1e-6);
+}
+
+TEST(ClipContrastive, FixedTemperatureIsNotTrained) {
+  auto loss = make_loss("{init_temperature: 0.5, learn_temperature: false}");
+  EXPECT_FALSE(loss->named_parameters()["logit_scale"].requires_grad());
+}
+
+TEST(ClipContrastive, ScaleIsClampedAtMaxLogitScale) {
+  torch::manual_seed(1);
+  torch::Tensor image = torch::randn({4, 8}), text = torch::randn({4, 8});
+  auto loss = make_loss("{init_temperature: 0.001, max_logit_scale: 50}");
+  mmkd::LossOutput out = loss->compute({{"image", image}, {"text", text}});
+  EXPECT_NEAR(out.metrics.at("temperature").item<double>(), 1.0 / 50, 1e-7);
+  EXPECT_NEAR(out.loss.item<double>(), loop_loss(image, text, 50.0), 1e-4);
+  out.loss.backward();
+  EXPECT_EQ(loss->named_parameters()["logit_scale"].grad().item<double>(), 0.0);
+}
+
+TEST(ClipContrastive, RejectsMismatchedFeatures) {
+  auto loss = make_loss();
+  EXPECT_THROW(loss->compute({{"image", torch::randn({4, 8})}, {"text", torch::randn({3, 8})}}), mmkd::Error);
+  EXPECT_THROW(loss->compute({{"image", torch::randn({4, 8})}}), mmkd::Error);
+  EXPECT_THROW(make_loss("{init_temperature: 0}"), mmkd::ConfigError);
+}
+
+TEST(ClipContrastive, CoreFunctionsFollowTheEquations) {
+  namespace cc = mmkd::clip_contrastive;
+  torch::Tensor image = torch::tensor({3.0, 4.0, 0.0, 2.0}).reshape({2, 2});
+  torch::Tensor text = torch::tensor({1.0, 0.0, 0.0, 5.0}).reshape({2, 2});
+  cc::ClipLogits logits = cc::clip_logits(image, text, torch::tensor(2.0));
+  torch::Tensor expected = torch::tensor({2 * 0.6, 2 * 0.8, 0.0, 2.0}).reshape({2, 2});
+  EXPECT_TRUE(torch::allclose(logits.per_image, expected));
+  EXPECT_TRUE(torch::allclose(logits.per_text, expected.t()));
+  EXPECT_NEAR(cc::top1_accuracy(logits.per_image, torch::tensor({0, 1}, torch::kLong)).item<double>(), 0.5, 1e-7);
+}
+
+// d f / d leaf by central differences, element by element.
+torch::Tensor numeric_gradient(const std::function<torch::Tensor()>& f, torch::Tensor& leaf, double eps = 1e-6) {
+  torch::NoGradGuard no_grad;
+  torch::Tensor gradient = torch::zeros_like(leaf);
+  double* value = leaf.data_ptr<double>();
+  for (int64_t i = 0; i < leaf.numel(); ++i) {
+    const double saved = value[i];
+    value[i] = saved + eps;
+    const double up = f().item<double>();
+    value[i] = saved - eps;
+    const double down = f().item<double>();
+    value[i] = saved;
+    gradient.view(-1)[i] = (up - down) / (2 * eps);
+  }
+  return gradient;
+}
+
+TEST(ClipContrastive, GradientsMatchFiniteDifferencesInDouble) {
+  torch::manual_seed(2);
+  auto loss = make_loss("{init_temperature: 0.2}");
+  loss->to(torch::kDouble);
+  torch::Tensor image = torch::randn({4, 3}, torch::kDouble).requires_grad_();
+  torch::Tensor text = torch::randn({4, 3}, torch::kDouble).requires_grad_();
+  torch::Tensor logit_scale = loss->named_parameters()["logit_scale"];
+  auto f = [&] { return loss->compute({{"image", image}, {"text", text}}).loss; };
+
+  std::vector<torch::Tensor> leaves = {image, text, logit_scale};
+  std::vector<torch::Tensor> analytic = torch::autograd::grad({f()}, leaves);
+  EXPECT_NE(analytic[2].item<double>(), 0.0);
+  for (size_t i = 0; i < leaves.size(); ++i)
+    EXPECT_TRUE(torch::allclose(analytic[i], numeric_gradient(f, leaves[i]), 1e-5, 1e-7)) << "leaf " << i;
+}
+
+}  // namespace

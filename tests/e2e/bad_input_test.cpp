@@ -1,0 +1,86 @@
+#include "tiny_experiment.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+namespace fs = std::filesystem;
+using namespace mmkd::testing;
+
+namespace {
+
+struct BadInput : ::testing::Test {
+  TempDir dir;
+  std::string runs() const { return dir.file("runs"); }
+  void write(const std::string& name, const std::string& text) const { write_file(dir.file(name), text); }
+  void expect_nothing_written() const { EXPECT_FALSE(fs::exists(runs())) << "a rejected run wrote " << runs(); }
+};
+
+TEST_F(BadInput, MalformedYamlNamesFileAndLine) {
+  write("exp.yaml", "name: x\nmodel:\n  image: {type: vit\n  text: 3\n");
+  auto r = mmkd_in(dir.path(), "run exp.yaml");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("exp.yaml:"), std::string::npos) << r.output;
+  expect_nothing_written();
+}
+
+TEST_F(BadInput, MissingFileIsReported) {
+  auto r = mmkd_in(dir.path(), "run missing.yaml");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("missing.yaml"), std::string::npos) << r.output;
+  expect_nothing_written();
+}
+
+TEST_F(BadInput, EveryProblemListedAtOnceWithLines) {
+  std::string yaml = tiny_experiment_yaml(runs());
+  yaml.replace(yaml.find("type: clip_contrastive"), 22, "type: clip_contrastiv");
+  yaml.replace(yaml.find("heads: 2\n    dropout"), 8, "haeds: 2");
+  yaml.replace(yaml.find("ids: batch.text_ids"), 19, "ids: batch.txt_ids");
+  yaml.replace(yaml.find("batch_size: 8"), 13, "batch_size: eight");
+  write("exp.yaml", yaml);
+  auto r = mmkd_in(dir.path(), "validate exp.yaml");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("unknown loss type `clip_contrastiv` (did you mean `clip_contrastive`?)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("unknown option `haeds` (did you mean `heads`?)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("model.text.inputs.ids: tensor `batch.txt_ids` is not written before this node; did you mean `batch.text_ids`?"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("trainer.batch_size"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("exp.yaml:14:"), std::string::npos) << "line of the misspelled option\n" << r.output;
+  EXPECT_NE(r.output.find("4 errors"), std::string::npos) << r.output;
+}
+
+TEST_F(BadInput, RunRefusesBeforeWritingAnything) {
+  std::string yaml = tiny_experiment_yaml(runs());
+  yaml.replace(yaml.find("text: text.embedding}\noptimizer"), 20, "text: text.embeding}");
+  write("exp.yaml", yaml);
+  auto r = mmkd_in(dir.path(), "run exp.yaml");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("losses.clip.inputs.text: tensor `text.embeding`"), std::string::npos) << r.output;
+  expect_nothing_written();
+}
+
+TEST_F(BadInput, InputWrittenByALaterNodeSaysWhichNode) {
+  std::string yaml = tiny_experiment_yaml(runs());
+  yaml.replace(yaml.find("image: batch.image}"), 19, "image: text.tokens}");
+  write("exp.yaml", yaml);
+  auto r = mmkd_in(dir.path(), "validate exp.yaml");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("it is written by `model.text`, which runs later"), std::string::npos) << r.output;
+}
+
+TEST_F(BadInput, OverrideErrorsPointAtTheCommandLine) {
+  write("exp.yaml", tiny_experiment_yaml(runs()));
+  auto r = mmkd_in(dir.path(), "validate exp.yaml trainer.epoch=3");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("<command line>"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("did you mean `epochs`?"), std::string::npos) << r.output;
+}
+
+TEST_F(BadInput, ValidExperimentValidates) {
+  write("exp.yaml", tiny_experiment_yaml(runs()));
+  auto r = mmkd_in(dir.path(), "validate exp.yaml trainer.batch_size=4");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("valid"), std::string::npos) << r.output;
+  expect_nothing_written();
+}
+
+}  // namespace

@@ -1,0 +1,125 @@
+#include "tiny_experiment.hpp"
+
+#include <mmkd/safetensors.hpp>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <set>
+#include <sstream>
+
+namespace fs = std::filesystem;
+using namespace mmkd::testing;
+
+namespace {
+
+// The tiny experiment plus a loss that sleeps 40 ms per step, so a run can be stopped mid-way.
+std::string slow_experiment(const std::string& runs) {
+  std::string yaml = tiny_experiment_yaml(runs);
+  yaml.replace(yaml.find("optimizer:"), 0,
+               "  slow: {type: test_sleep, weight: 0.0, milliseconds: 40, inputs: {x: image.embedding}}\n");
+  return "plugins: [" + test_plugin_dir() + "/mmkd_test_sleep_loss.so]\n" + yaml;
+}
+
+// Starts a run, waits for its checkpoint of step 4, sends `signal_name`, and returns the exit code.
+int interrupt_run(const std::string& dir, const std::string& run_dir, const std::string& signal_name) {
+  const std::string script = "cd '" + dir + "' && ('" + mmkd_executable() + "' run exp.yaml --run-dir " + run_dir +
+                             " > " + run_dir + ".log 2>&1 & pid=$!; for i in $(seq 1 3000); do [ -e " + run_dir +
+                             "/checkpoints/step_00000004.pt ] && break; sleep 0.01; done; kill -" + signal_name +
+                             " $pid; wait $pid; echo exit=$?)";
+  auto r = run_command(script);
+  auto pos = r.output.find("exit=");
+  return pos == std::string::npos ? -1 : std::stoi(r.output.substr(pos + 5));
+}
+
+std::string run_state(const std::string& run_dir) {
+  return nlohmann::json::parse(read_file(run_dir + "/status.json")).value("state", "");
+}
+
+void expect_same_parameters(const std::string& a, const std::string& b) {
+  auto left = mmkd::read_safetensors(a), right = mmkd::read_safetensors(b);
+  ASSERT_EQ(left.size(), right.size());
+  ASSERT_GT(left.size(), 10u);
+  for (const auto& [name, tensor] : left) {
+    ASSERT_TRUE(right.count(name)) << name;
+    EXPECT_TRUE(torch::equal(tensor, right.at(name))) << name << " differs";
+  }
+}
+
+std::vector<int64_t> logged_steps(const std::string& run_dir) {
+  std::vector<int64_t> steps;
+  std::stringstream lines(read_file(run_dir + "/metrics.jsonl"));
+  std::string line;
+  while (std::getline(lines, line)) {
+    auto record = nlohmann::json::parse(line);
+    if (record.contains("loss")) steps.push_back(record["step"].get<int64_t>());
+  }
+  return steps;
+}
+
+struct Resume : ::testing::Test {
+  TempDir dir;
+  void SetUp() override {
+    write_file(dir.file("exp.yaml"), slow_experiment(dir.file("runs")));
+    auto full = mmkd_in(dir.path(), "run exp.yaml --run-dir full");
+    ASSERT_EQ(full.exit_code, 0) << full.output;
+    ASSERT_EQ(run_state(dir.file("full")), "finished");
+  }
+};
+
+TEST_F(Resume, KilledRunResumesToExactlyTheUninterruptedParameters) {
+  EXPECT_EQ(interrupt_run(dir.path(), "killed", "KILL"), 137);
+  EXPECT_EQ(run_state(dir.file("killed")), "running") << "the run was killed after it finished: too fast to test";
+  EXPECT_FALSE(fs::exists(dir.file("killed/final.safetensors")));
+  for (const auto& entry : fs::directory_iterator(dir.file("killed/checkpoints")))
+    EXPECT_EQ(entry.path().string().find(".tmp"), std::string::npos) << "left a temporary file " << entry.path();
+
+  auto resumed = mmkd_in(dir.path(), "run exp.yaml --run-dir killed --resume");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("resuming"), std::string::npos) << resumed.output;
+  expect_same_parameters(dir.file("full/final.safetensors"), dir.file("killed/final.safetensors"));
+  EXPECT_EQ(logged_steps(dir.file("killed")), logged_steps(dir.file("full")));
+}
+
+TEST_F(Resume, InterruptWritesACheckpointAndResumesExactly) {
+  EXPECT_EQ(interrupt_run(dir.path(), "stopped", "INT"), 130);
+  EXPECT_EQ(run_state(dir.file("stopped")), "interrupted");
+  EXPECT_NE(read_file(dir.file("stopped.log")).find("continue with --resume"), std::string::npos);
+
+  auto resumed = mmkd_in(dir.path(), "run exp.yaml --run-dir stopped --resume");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  expect_same_parameters(dir.file("full/final.safetensors"), dir.file("stopped/final.safetensors"));
+  EXPECT_EQ(run_state(dir.file("stopped")), "finished");
+}
+
+TEST_F(Resume, KeepsOnlyTheNewestCheckpointsAndTheResolvedConfig) {
+  std::set<std::string> names;
+  for (const auto& entry : fs::directory_iterator(dir.file("full/checkpoints"))) names.insert(entry.path().filename());
+  EXPECT_EQ(names, (std::set<std::string>{"step_00000022.pt", "step_00000024.pt"}));
+  const std::string config = read_file(dir.file("full/config.yaml"));
+  EXPECT_NE(config.find("batch_size: 8"), std::string::npos) << config;
+  EXPECT_EQ(config.find("${"), std::string::npos);
+}
+
+TEST_F(Resume, RefusesToStartOverARunFolderWithCheckpoints) {
+  auto again = mmkd_in(dir.path(), "run exp.yaml --run-dir full");
+  EXPECT_EQ(again.exit_code, 2) << again.output;
+  EXPECT_NE(again.output.find("already holds checkpoints"), std::string::npos) << again.output;
+}
+
+TEST(Divergence, NanLossStopsWithAClearMessageAndKeepsTheLastGoodCheckpoint) {
+  TempDir dir;
+  std::string yaml = tiny_experiment_yaml(dir.file("runs"));
+  yaml.replace(yaml.find("optimizer:"), 0, "  nan: {type: test_nan_after, nan_after: 5, inputs: {x: image.embedding}}\n");
+  write_file(dir.file("exp.yaml"), "plugins: [" + test_plugin_dir() + "/mmkd_test_nan_loss.so]\n" + yaml);
+  auto r = mmkd_in(dir.path(), "run exp.yaml --run-dir diverged");
+  EXPECT_EQ(r.exit_code, 3) << r.output;
+  EXPECT_NE(r.output.find("NaN or Inf at step 6"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("step_00000004.pt"), std::string::npos) << r.output;
+  EXPECT_TRUE(fs::exists(dir.file("diverged/checkpoints/step_00000004.pt")));
+  EXPECT_EQ(run_state(dir.file("diverged")), "failed");
+}
+
+}  // namespace

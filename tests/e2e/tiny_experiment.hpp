@@ -1,0 +1,52 @@
+#pragma once
+// A tiny image-text experiment for end-to-end tests (seconds on a CPU).
+#include "mmkd_testing.hpp"
+
+#include <string>
+
+namespace mmkd::testing {
+
+inline std::string tiny_experiment_yaml(const std::string& runs_dir) {
+  return R"(name: tiny
+seed: 7
+data:
+  train: {type: synthetic_shapes, size: 64, image_size: 8, seed: 1}
+  eval: {type: synthetic_shapes, size: 32, image_size: 8, seed: 2}
+model:
+  image:
+    type: vit
+    inputs: {image: batch.image}
+    image_size: 8
+    patch_size: 4
+    dim: 16
+    depth: 1
+    heads: 2
+    dropout: 0.1
+    embed_dim: 16
+  text:
+    type: text_transformer
+    inputs: {ids: batch.text_ids, mask: batch.text_mask}
+    max_len: 12
+    dim: 16
+    depth: 1
+    heads: 2
+    embed_dim: 16
+losses:
+  clip:
+    type: clip_contrastive
+    inputs: {image: image.embedding, text: text.embedding}
+optimizer: {lr: 1.0e-3}
+schedule: {warmup_steps: 2}
+trainer: {epochs: 3, batch_size: 8, log_every: 4, checkpoint_every: 2, keep_checkpoints: 2}
+eval:
+  evaluators:
+    retrieval: {type: retrieval, inputs: {image: image.embedding, text: text.embedding}}
+log: {runs_dir: )" + runs_dir + "}\n";
+}
+
+// `mmkd ARGS` run from `dir`, output captured.
+inline CommandResult mmkd_in(const std::string& dir, const std::string& args) {
+  return run_command("cd '" + dir + "' && '" + mmkd_executable() + "' " + args);
+}
+
+}  // namespace mmkd::testing

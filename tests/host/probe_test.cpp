@@ -1,0 +1,157 @@
+#include "cli/probe_command.hpp"
+#include "mmkd_testing.hpp"
+
+#include <mmkd/mmkd.hpp>
+
+#include <gtest/gtest.h>
+
+using mmkd::testing::TempDir;
+
+namespace {
+
+// y = x * scale + shift (+ offset)
+class ScaleShift : public mmkd::Encoder {
+ public:
+  ScaleShift(const mmkd::Options& options, const mmkd::Context& context) : scale_(options.get<double>("scale")) {
+    EXPECT_EQ(context.node_name, "probe");
+    EXPECT_EQ(context.device, torch::kCPU);
+    shift_ = register_parameter("shift", torch::arange(options.get<int64_t>("dim"), torch::kFloat32) * 0.5);
+  }
+  static mmkd::ComponentInfo info() {
+    return mmkd::ComponentInfo("scale_shift", "y = x * scale + shift")
+        .option("dim", int64_t(2), "feature width", mmkd::positive())
+        .option("scale", 1.0, "factor applied to x")
+        .input("x", "features")
+        .optional_input("offset", "integers added to y")
+        .output("y", "scaled features");
+  }
+  mmkd::TensorMap forward(const mmkd::TensorMap& inputs) override {
+    torch::Tensor y = mmkd::require(inputs, "x") * scale_ + shift_;
+    if (inputs.count("offset")) y = y + inputs.at("offset");
+    return {{"y", y}};
+  }
+
+ private:
+  double scale_;
+  torch::Tensor shift_;
+};
+
+// y = 2x, and whether it ran in training mode.
+class Doubler : public mmkd::Teacher {
+ public:
+  Doubler(const mmkd::Options&, const mmkd::Context&) {}
+  static mmkd::ComponentInfo info() {
+    return mmkd::ComponentInfo("doubler", "y = 2x").input("x", "features").output("y", "2x").output("training", "0 or 1");
+  }
+  mmkd::TensorMap forward(const mmkd::TensorMap& inputs) override {
+    return {{"y", 2 * mmkd::require(inputs, "x")}, {"training", torch::tensor(int64_t(is_training()))}};
+  }
+};
+
+// loss = mean(x^2); metric max_abs = max |x|
+class MeanSquare : public mmkd::Loss {
+ public:
+  MeanSquare(const mmkd::Options&, const mmkd::Context&) {}
+  static mmkd::ComponentInfo info() {
+    return mmkd::ComponentInfo("mean_square", "mean of x^2").input("x", "values").output("max_abs", "max |x|");
+  }
+  mmkd::LossOutput compute(const mmkd::TensorMap& inputs) override {
+    const torch::Tensor& x = mmkd::require(inputs, "x");
+    return {x.pow(2).mean(), {{"max_abs", x.abs().max().detach()}}};
+  }
+};
+
+class ProbeTest : public ::testing::Test {
+ protected:
+  ProbeTest() {
+    registry.add<ScaleShift>();
+    registry.add<Doubler>();
+    registry.add<MeanSquare>();
+  }
+
+  mmkd::TensorMap probe(const std::string& component, const std::string& config, const mmkd::TensorMap& inputs) {
+    mmkd::write_safetensors(dir.file("in.safetensors"), inputs);
+    mmkd::run_probe(registry, {component, config, dir.file("in.safetensors"), dir.file("out.safetensors")});
+    return mmkd::read_safetensors(dir.file("out.safetensors"));
+  }
+
+  std::string probe_error(const std::string& component, const std::string& config, const mmkd::TensorMap& inputs) {
+    try {
+      probe(component, config, inputs);
+    } catch (const mmkd::ConfigError& e) {
+      return e.what();
+    }
+    return "no ConfigError";
+  }
+
+  mmkd::Registry registry;
+  TempDir dir;
+};
+
+std::vector<std::string> keys_of(const mmkd::TensorMap& tensors) {
+  std::vector<std::string> keys;
+  for (const auto& [key, _] : tensors) keys.push_back(key);
+  return keys;
+}
+
+#define EXPECT_CONTAINS(text, part) EXPECT_NE(std::string(text).find(part), std::string::npos) << (text)
+
+}  // namespace
+
+TEST_F(ProbeTest, EncoderWritesOutputsAndInputGradients) {
+  torch::Tensor x = torch::tensor({{1.0f, 2.0f}, {3.0f, 4.0f}});
+  mmkd::TensorMap out = probe("encoder/scale_shift", "{scale: 3}", {{"x", x}});
+  EXPECT_EQ(keys_of(out), (std::vector<std::string>{"grad.x", "y"}));
+  EXPECT_TRUE(torch::equal(out.at("y"), torch::tensor({{3.0f, 6.5f}, {9.0f, 12.5f}})));
+  EXPECT_TRUE(torch::equal(out.at("grad.x"), torch::full({2, 2}, 3.0f)));
+}
+
+TEST_F(ProbeTest, IntegerInputsGetNoGradient) {
+  torch::Tensor x = torch::tensor({{1.0f, 2.0f}, {3.0f, 4.0f}});
+  torch::Tensor offset = torch::tensor({{1, 1}, {0, 0}}, torch::kInt64);
+  mmkd::TensorMap out = probe("encoder/scale_shift", "", {{"x", x}, {"offset", offset}});
+  EXPECT_EQ(keys_of(out), (std::vector<std::string>{"grad.x", "y"}));
+  EXPECT_TRUE(torch::equal(out.at("y"), torch::tensor({{2.0f, 3.5f}, {3.0f, 4.5f}})));
+  EXPECT_TRUE(torch::equal(out.at("grad.x"), torch::ones({2, 2})));
+}
+
+TEST_F(ProbeTest, TeacherRunsInEvalMode) {
+  mmkd::TensorMap out = probe("teacher/doubler", "{}", {{"x", torch::tensor({1.0, -1.0}, torch::kFloat64)}});
+  EXPECT_TRUE(torch::equal(out.at("y"), torch::tensor({2.0, -2.0}, torch::kFloat64)));
+  EXPECT_EQ(out.at("training").item<int64_t>(), 0);
+  EXPECT_TRUE(torch::equal(out.at("grad.x"), torch::full({2}, 2.0, torch::kFloat64)));
+}
+
+TEST_F(ProbeTest, LossWritesLossMetricsAndGradient) {
+  torch::Tensor x = torch::tensor({{1.0f, -2.0f}, {3.0f, 0.5f}});
+  mmkd::TensorMap out = probe("loss/mean_square", "{}", {{"x", x}});
+  EXPECT_EQ(keys_of(out), (std::vector<std::string>{"grad.x", "loss", "metric.max_abs"}));
+  EXPECT_FLOAT_EQ(out.at("loss").item<float>(), (1 + 4 + 9 + 0.25f) / 4);
+  EXPECT_FLOAT_EQ(out.at("metric.max_abs").item<float>(), 3.0f);
+  EXPECT_TRUE(torch::allclose(out.at("grad.x"), x / 2));
+}
+
+TEST_F(ProbeTest, UnknownTypeListsRegisteredTypesAndSuggestsTheClosest) {
+  std::string error = probe_error("encoder/scale_shfit", "{}", {{"x", torch::ones({1})}});
+  EXPECT_CONTAINS(error, "no encoder named `scale_shfit` (did you mean `scale_shift`?); registered encoder types: scale_shift");
+}
+
+TEST_F(ProbeTest, KindsThatCannotBeProbedAreExplained) {
+  EXPECT_CONTAINS(probe_error("dataset/shapes", "{}", {}), "cannot probe a dataset: probe runs one component on tensors, so it takes encoder, teacher, loss");
+  EXPECT_CONTAINS(probe_error("encodr/scale_shift", "{}", {}), "unknown kind `encodr` (did you mean `encoder`?)");
+  EXPECT_CONTAINS(probe_error("scale_shift", "{}", {}), "expected KIND/TYPE such as encoder/vit, got `scale_shift`");
+}
+
+TEST_F(ProbeTest, BadOptionIsAConfigErrorAtTheConfigArgument) {
+  std::string error = probe_error("encoder/scale_shift", "{scael: 2}", {{"x", torch::ones({2})}});
+  EXPECT_CONTAINS(error, "--config");
+  EXPECT_CONTAINS(error, "scael");
+  EXPECT_CONTAINS(error, "scale");
+  EXPECT_CONTAINS(probe_error("encoder/scale_shift", "{dim: 0}", {{"x", torch::ones({2})}}), "dim");
+}
+
+TEST_F(ProbeTest, MissingInputNamesThePortTheFileAndTheTensorsPresent) {
+  std::string error = probe_error("encoder/scale_shift", "{}", {{"features", torch::ones({2})}, {"mask", torch::ones({2})}});
+  EXPECT_CONTAINS(error, "input `x` of encoder/scale_shift is missing from " + dir.file("in.safetensors"));
+  EXPECT_CONTAINS(error, "tensors in the file: features, mask");
+}
