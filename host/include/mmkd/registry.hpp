@@ -15,11 +15,11 @@ class Registry {
   using Factory = std::function<std::shared_ptr<void>(const Options&, const Context&)>;
 
   struct Entry {
+    std::shared_ptr<void> library_handle;  // first member, destroyed last: keeps the library's code loaded
     Kind kind;
     ComponentInfo info;
-    Factory factory;                  // returns a shared_ptr to the kind's base class
-    std::string library;              // path of the library that registered it
-    std::shared_ptr<void> library_handle;  // keeps that library loaded
+    Factory factory;      // returns a shared_ptr to the kind's base class
+    std::string library;  // path of the library that registered it
   };
 
   // Register component class T: derived from a kind base class, with a static

@@ -73,8 +73,9 @@ TensorMap probe_inputs(const ComponentInfo& info, const std::string& component, 
       std::vector<std::string> present;
       for (const auto& [name, _] : file) present.push_back(name);
       throw ConfigError(SourceLocation{path}, port.name,
-                        "input `" + port.name + "` of " + component + " is missing from " + path +
-                            " (a tensor named after the input port); tensors in the file: " + join(present));
+                        "no tensor for input `" + port.name + "` of " + component + did_you_mean(port.name, present) +
+                            "; probe reads each input from the tensor named after it; tensors in the file: " +
+                            join(present));
     }
     torch::Tensor tensor = it->second;
     if (tensor.is_floating_point()) tensor.requires_grad_(true);

@@ -8,7 +8,7 @@ void Registry::add(Kind kind, ComponentInfo info, Factory factory) {
   if (const Entry* existing = find(kind, info.type))
     throw Error(std::string("two ") + kind_name(kind) + " components named `" + info.type + "`: one in " +
                 existing->library + ", one in " + current_library_);
-  entries_.push_back({kind, std::move(info), std::move(factory), current_library_, current_handle_});
+  entries_.push_back({current_handle_, kind, std::move(info), std::move(factory), current_library_});
 }
 
 const Registry::Entry* Registry::find(Kind kind, const std::string& type) const {

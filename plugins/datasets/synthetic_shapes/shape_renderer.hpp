@@ -12,7 +12,7 @@ namespace mmkd::synthetic_shapes {
 
 constexpr std::array<double, 3> background_rgb = {0.05, 0.05, 0.08};
 constexpr double pixel_noise = 0.03;  // uniform in [-pixel_noise, pixel_noise]
-constexpr double pixel_mean = 0.09, pixel_std = 0.17;  // measured over the dataset
+constexpr double pixel_mean = 0.08, pixel_std = 0.11;  // measured over the dataset
 
 // Whether offset (dx, dy) from the shape's centre lies inside it (y downwards).
 bool shape_contains(int shape, double dx, double dy, double radius);

@@ -31,8 +31,8 @@ torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& x, const torch::Te
 torch::Tensor scaled_dot_product_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                                            const torch::Tensor& allowed, double dropout_p) {
 #if MMKD_TORCH_AT_LEAST(2, 0)
-  return at::scaled_dot_product_attention(q, k, v, allowed.defined() ? c10::optional<at::Tensor>(allowed) : c10::nullopt,
-                                          dropout_p);
+  if (allowed.defined()) return at::scaled_dot_product_attention(q, k, v, allowed, dropout_p);
+  return at::scaled_dot_product_attention(q, k, v, {}, dropout_p);
 #else
   torch::Tensor scores = torch::matmul(q, k.transpose(-2, -1)) / std::sqrt(static_cast<double>(q.size(-1)));
   if (allowed.defined()) scores = scores.masked_fill(allowed.logical_not(), -std::numeric_limits<double>::infinity());
