@@ -37,7 +37,7 @@ losses:
     inputs: {image: image.embedding, text: text.embedding}
 optimizer: {lr: 1.0e-3}
 schedule: {warmup_steps: 2}
-trainer: {epochs: 3, batch_size: 8, log_every: 4, checkpoint_every: 2, keep_checkpoints: 2}
+trainer: {epochs: 3, batch_size: 8, log_every: 4, checkpoint_every: 2, keep_checkpoints: 2, threads: 1}
 eval:
   evaluators:
     retrieval: {type: retrieval, inputs: {image: image.embedding, text: text.embedding}}

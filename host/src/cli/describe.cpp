@@ -1,14 +1,10 @@
 #include "cli/describe.hpp"
 
+#include "util/names.hpp"
+
 #include <fmt/format.h>
 
 namespace mmkd {
-
-static std::string join(const std::vector<std::string>& items) {
-  std::string s;
-  for (const auto& item : items) s += (s.empty() ? "" : ", ") + item;
-  return s;
-}
 
 std::string list_components(const Registry& registry) {
   std::string out;
@@ -29,22 +25,18 @@ const Registry::Entry& find_component(const Registry& registry, const std::strin
   std::vector<std::string> kinds;
   for (Kind k : all_kinds()) kinds.push_back(kind_name(k));
   if (slash == std::string::npos)
-    throw ConfigError(where, kind_and_type, "expected KIND/TYPE, e.g. loss/clip_contrastive; kinds: " + join(kinds));
+    throw ConfigError(where, kind_and_type, "expected KIND/TYPE, e.g. loss/clip_contrastive; kinds: " + join_names(kinds));
   const std::string kind_text = kind_and_type.substr(0, slash), type = kind_and_type.substr(slash + 1);
   for (Kind kind : all_kinds()) {
     if (kind_text != kind_name(kind)) continue;
     if (const auto* entry = registry.find(kind, type)) return *entry;
     auto types = registry.types(kind);
-    std::string suggestion = closest_match(type, types);
     throw ConfigError(where, kind_and_type,
-                      fmt::format("unknown {} type `{}`{}; {} types: {}", kind_text, type,
-                                  suggestion.empty() ? "" : " (did you mean `" + suggestion + "`?)", kind_text,
-                                  types.empty() ? "none" : join(types)));
+                      fmt::format("unknown {} type `{}`{}; {} types: {}", kind_text, type, did_you_mean(type, types),
+                                  kind_text, types.empty() ? "none" : join_names(types)));
   }
-  std::string suggestion = closest_match(kind_text, kinds);
   throw ConfigError(where, kind_and_type,
-                    fmt::format("unknown kind `{}`{}; kinds: {}", kind_text,
-                                suggestion.empty() ? "" : " (did you mean `" + suggestion + "`?)", join(kinds)));
+                    fmt::format("unknown kind `{}`{}; kinds: {}", kind_text, did_you_mean(kind_text, kinds), join_names(kinds)));
 }
 
 std::string describe_component(const Registry& registry, const std::string& kind_and_type) {

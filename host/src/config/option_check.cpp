@@ -1,5 +1,7 @@
 #include "config/option_check.hpp"
 
+#include "util/names.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -60,12 +62,6 @@ bool parse_number(const std::string& s, T& out) {
 
 std::string join_key(const std::string& path, const std::string& name) {
   return path.empty() ? name : path + "." + name;
-}
-
-std::string join_names(const std::vector<std::string>& names) {
-  std::string s;
-  for (const auto& name : names) s += (s.empty() ? "" : ", ") + name;
-  return s;
 }
 
 OptionType element_type(OptionType type) {
@@ -156,10 +152,8 @@ class ValueChecker {
     const auto& choices = constraint.choices;
     const std::string& text = std::get<std::string>(parsed);
     if (choices.empty() || std::find(choices.begin(), choices.end(), text) != choices.end()) return parsed;
-    std::string suggestion = closest_match(text, choices);
     return fail(value, key,
-                "must be " + constraint.to_string() + ", got " + format_option_value(parsed) +
-                    (suggestion.empty() ? "" : " (did you mean `" + suggestion + "`?)"));
+                "must be " + constraint.to_string() + ", got " + format_option_value(parsed) + did_you_mean(text, choices));
   }
 
   std::nullopt_t fail(const ConfigNode& value, const std::string& key, const std::string& message) {
@@ -179,10 +173,7 @@ const OptionSpec* find_spec(const std::vector<OptionSpec>& specs, const std::str
 std::string unknown_option_message(const std::vector<OptionSpec>& specs, const std::string& name) {
   std::vector<std::string> names;
   for (const auto& spec : specs) names.push_back(spec.name);
-  std::string message = "unknown option `" + name + "`";
-  std::string suggestion = closest_match(name, names);
-  if (!suggestion.empty()) message += " (did you mean `" + suggestion + "`?)";
-  return message + (names.empty() ? "; this component takes no options" : "; valid options: " + join_names(names));
+  return "unknown option `" + name + "`" + did_you_mean(name, names) + (names.empty() ? "; this component takes no options" : "; valid options: " + join_names(names));
 }
 
 std::string required_message(const OptionSpec& spec) {

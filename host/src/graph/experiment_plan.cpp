@@ -2,6 +2,7 @@
 
 #include "config/option_check.hpp"
 #include "graph/host_sections.hpp"
+#include "util/names.hpp"
 
 #include <fmt/format.h>
 
@@ -19,17 +20,6 @@ const std::vector<std::string> kTopLevelKeys = {"name",   "seed",      "plugins"
                                                 "teachers", "model",   "losses",   "optimizer", "schedule",
                                                 "trainer", "eval",     "log"};
 
-std::string join(const std::vector<std::string>& items, const std::string& sep = ", ") {
-  std::string s;
-  for (const auto& item : items) s += (s.empty() ? "" : sep) + item;
-  return s;
-}
-
-std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates) {
-  std::string best = closest_match(word, candidates);
-  return best.empty() ? "" : " (did you mean `" + best + "`?)";
-}
-
 class Planner {
  public:
   Planner(const Registry& registry, const std::vector<std::string>& searched)
@@ -46,7 +36,7 @@ class Planner {
     for (const auto& [key, node] : config.entries())
       if (std::find(kTopLevelKeys.begin(), kTopLevelKeys.end(), key) == kTopLevelKeys.end())
         error(node.where(), key,
-              "unknown section" + did_you_mean(key, kTopLevelKeys) + "; sections: " + join(kTopLevelKeys) +
+              "unknown section" + did_you_mean(key, kTopLevelKeys) + "; sections: " + join_names(kTopLevelKeys) +
                   " (put your own variables under `vars:`)");
 
     plan.name = scalar_or(config, "name", fs::path(config_path).stem().string());
@@ -210,7 +200,7 @@ class Planner {
       if (!type_node || !type_node->is_scalar()) {
         error(node.where(), key_path + ".type",
               std::string("missing `type:` (one of the ") + kind_name(kind) + " types: " +
-                  join(registry_.types(kind)) + ")");
+                  join_names(registry_.types(kind)) + ")");
         return plan;
       }
       type = type_node->value();
@@ -219,8 +209,8 @@ class Planner {
         auto types = registry_.types(kind);
         error(type_node->where(), key_path + ".type",
               fmt::format("unknown {} type `{}`{}; {} types found: {}; plugin folders searched: {}", kind_name(kind), type,
-                          did_you_mean(type, types), kind_name(kind), types.empty() ? "none" : join(types),
-                          searched_.empty() ? "none" : join(searched_)));
+                          did_you_mean(type, types), kind_name(kind), types.empty() ? "none" : join_names(types),
+                          searched_.empty() ? "none" : join_names(searched_)));
         return plan;
       }
     }
@@ -269,7 +259,7 @@ class Planner {
         if (std::find(port_names.begin(), port_names.end(), port) == port_names.end()) {
           error(value.where(), plan.key_path + ".inputs." + port,
                 "unknown input port `" + port + "`" + did_you_mean(port, port_names) + "; ports of " +
-                    plan.entry->info.type + ": " + (port_names.empty() ? "none" : join(port_names)));
+                    plan.entry->info.type + ": " + (port_names.empty() ? "none" : join_names(port_names)));
         } else if (!value.is_scalar()) {
           error(value.where(), plan.key_path + ".inputs." + port, "expected a tensor name, got " + value.describe());
         }
@@ -332,7 +322,7 @@ class Planner {
           for (const auto& n : nodes) earlier.push_back(n.name);
           error(share->where(), key_path + ".share",
                 "`share: " + share->value() + "` names no earlier model node" + did_you_mean(share->value(), earlier) +
-                    "; earlier nodes: " + (earlier.empty() ? "none" : join(earlier)));
+                    "; earlier nodes: " + (earlier.empty() ? "none" : join_names(earlier)));
           continue;
         }
         NodePlan shared = *it;
@@ -368,7 +358,7 @@ class Planner {
         message += "; it is written by `" + writer->writer + "`, which runs later: move that node before `" + node.key_path + "`";
       } else {
         message += did_you_mean(tensor, names);
-        message += "; written so far: " + (names.empty() ? std::string("none") : join(names));
+        message += "; written so far: " + (names.empty() ? std::string("none") : join_names(names));
         std::string producers = could_write(tensor);
         if (!producers.empty()) message += "; components that output `" + last_segment(tensor) + "`: " + producers;
       }
@@ -388,7 +378,7 @@ class Planner {
       for (const auto* entry : registry_.entries(kind))
         for (const auto& port : entry->info.outputs)
           if (port.name == output) producers.push_back(std::string(kind_name(kind)) + "/" + entry->info.type);
-    return join(producers);
+    return join_names(producers);
   }
 
   const Registry& registry_;

@@ -193,7 +193,8 @@ class Run {
         log(position.step, metrics);
         const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start).count();
         const double per_step = elapsed / static_cast<double>(position.step - first_step);
-        progress_.show({position.step, total_steps, position.epoch, epochs, metrics["loss"], lr,
+        const int64_t current_epoch = position.epoch + (position.batch_in_epoch > 0 ? 1 : 0);
+        progress_.show({position.step, total_steps, current_epoch, epochs, metrics["loss"], lr,
                         metrics["samples_per_second"], per_step * static_cast<double>(total_steps - position.step)});
         interval_sums.clear();
         interval_steps = 0;
