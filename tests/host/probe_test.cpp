@@ -133,13 +133,13 @@ TEST_F(ProbeTest, LossWritesLossMetricsAndGradient) {
 
 TEST_F(ProbeTest, UnknownTypeListsRegisteredTypesAndSuggestsTheClosest) {
   std::string error = probe_error("encoder/scale_shfit", "{}", {{"x", torch::ones({1})}});
-  EXPECT_CONTAINS(error, "no encoder named `scale_shfit` (did you mean `scale_shift`?); registered encoder types: scale_shift");
+  EXPECT_CONTAINS(error, "unknown encoder type `scale_shfit` (did you mean `scale_shift`?); encoder types: scale_shift");
 }
 
 TEST_F(ProbeTest, KindsThatCannotBeProbedAreExplained) {
   EXPECT_CONTAINS(probe_error("dataset/shapes", "{}", {}), "cannot probe a dataset: probe runs one component on tensors, so it takes encoder, teacher, loss");
   EXPECT_CONTAINS(probe_error("encodr/scale_shift", "{}", {}), "unknown kind `encodr` (did you mean `encoder`?)");
-  EXPECT_CONTAINS(probe_error("scale_shift", "{}", {}), "expected KIND/TYPE such as encoder/vit, got `scale_shift`");
+  EXPECT_CONTAINS(probe_error("scale_shift", "{}", {}), "expected KIND/TYPE, e.g. loss/clip_contrastive");
 }
 
 TEST_F(ProbeTest, BadOptionIsAConfigErrorAtTheConfigArgument) {

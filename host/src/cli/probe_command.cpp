@@ -1,6 +1,8 @@
 #include "cli/probe_command.hpp"
 
+#include "cli/describe.hpp"
 #include "config/experiment_file.hpp"
+#include "util/names.hpp"
 #include "config/option_check.hpp"
 
 #include <mmkd/safetensors.hpp>
@@ -12,44 +14,14 @@ namespace mmkd {
 namespace {
 
 const SourceLocation kCommandLine{"<command line>"};
-constexpr Kind kProbedKinds[] = {Kind::Encoder, Kind::Teacher, Kind::Loss};
 
-std::string join(const std::vector<std::string>& words) {
-  std::string s;
-  for (const auto& w : words) s += (s.empty() ? "" : ", ") + w;
-  return words.empty() ? "none" : s;
-}
-
-std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates) {
-  std::string match = closest_match(word, candidates);
-  return match.empty() ? "" : " (did you mean `" + match + "`?)";
-}
-
-Kind probed_kind(const std::string& name) {
-  std::vector<std::string> probed;
-  for (Kind kind : kProbedKinds) {
-    if (name == kind_name(kind)) return kind;
-    probed.push_back(kind_name(kind));
-  }
-  for (Kind kind : all_kinds())
-    if (name == kind_name(kind))
-      throw ConfigError(kCommandLine, "", "cannot probe a " + name + ": probe runs one component on tensors, so it takes " +
-                                              join(probed));
-  throw ConfigError(kCommandLine, "",
-                    "unknown kind `" + name + "`" + did_you_mean(name, probed) + "; probe takes " + join(probed));
-}
-
-const Registry::Entry& find_component(const Registry& registry, const std::string& component) {
-  size_t slash = component.find('/');
-  if (slash == std::string::npos)
-    throw ConfigError(kCommandLine, "", "expected KIND/TYPE such as encoder/vit, got `" + component + "`");
-  Kind kind = probed_kind(component.substr(0, slash));
-  std::string type = component.substr(slash + 1);
-  if (const Registry::Entry* entry = registry.find(kind, type)) return *entry;
-  std::vector<std::string> types = registry.types(kind);
-  throw ConfigError(kCommandLine, "",
-                    std::string("no ") + kind_name(kind) + " named `" + type + "`" + did_you_mean(type, types) +
-                        "; registered " + kind_name(kind) + " types: " + join(types));
+const Registry::Entry& find_probed_component(const Registry& registry, const std::string& component) {
+  const std::string kind_text = component.substr(0, component.find('/'));
+  for (Kind kind : {Kind::Dataset, Kind::Evaluator, Kind::Logger})
+    if (kind_text == kind_name(kind))
+      throw ConfigError(kCommandLine, component,
+                        "cannot probe a " + kind_text + ": probe runs one component on tensors, so it takes encoder, teacher, loss");
+  return find_component(registry, component);
 }
 
 Options probe_options(const Registry::Entry& entry, const std::string& component, const std::string& config_yaml) {
@@ -75,7 +47,7 @@ TensorMap probe_inputs(const ComponentInfo& info, const std::string& component, 
       throw ConfigError(SourceLocation{path}, port.name,
                         "no tensor for input `" + port.name + "` of " + component + did_you_mean(port.name, present) +
                             "; probe reads each input from the tensor named after it; tensors in the file: " +
-                            join(present));
+                            (present.empty() ? "none" : join_names(present)));
     }
     torch::Tensor tensor = it->second;
     if (tensor.is_floating_point()) tensor.requires_grad_(true);
@@ -97,11 +69,12 @@ auto inside_component(const std::string& component, Fn&& fn) {
   }
 }
 
-// Gradients of the sum of every differentiable output with respect to the inputs.
-void add_input_gradients(const TensorMap& inputs, TensorMap& outputs) {
+// Gradients of the sum of the differentiable outputs (a loss: its value, not its metrics)
+// with respect to the inputs.
+void add_input_gradients(const TensorMap& inputs, TensorMap& outputs, bool loss_only) {
   torch::Tensor total;
   for (const auto& [name, output] : outputs)
-    if (output.defined() && output.is_floating_point() && output.requires_grad())
+    if ((!loss_only || name == "loss") && output.defined() && output.is_floating_point() && output.requires_grad())
       total = total.defined() ? total + output.sum() : output.sum();
   if (!total.defined()) return;
   total.backward();
@@ -132,14 +105,14 @@ TensorMap run_component(const Registry& registry, const Registry::Entry& entry, 
     outputs["loss"] = result.loss;
     for (const auto& [name, value] : result.metrics) outputs["metric." + name] = value;
   }
-  add_input_gradients(inputs, outputs);
+  add_input_gradients(inputs, outputs, entry.kind == Kind::Loss);
   return outputs;
 }
 
 }  // namespace
 
 void run_probe(const Registry& registry, const ProbeRequest& request) {
-  const Registry::Entry& entry = find_component(registry, request.component);
+  const Registry::Entry& entry = find_probed_component(registry, request.component);
   Options options = probe_options(entry, request.component, request.config_yaml);
   TensorMap inputs = probe_inputs(entry.info, request.component, request.inputs_path);
   TensorMap outputs = inside_component(request.component, [&] { return run_component(registry, entry, options, inputs); });

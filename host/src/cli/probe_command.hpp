@@ -1,6 +1,7 @@
 #pragma once
 // `mmkd probe KIND/TYPE`: one component run on tensors from a safetensors file; its outputs
-// and the gradients of their sum with respect to its inputs are written to another.
+// and the gradients of their sum (a loss: of its value) with respect to its inputs are written
+// to another.
 // Teachers run in eval mode, encoders and losses in training mode, as in a training step.
 #include <mmkd/registry.hpp>
 
