@@ -29,7 +29,7 @@ TEST(Quickstart, LearnsToRetrieveFarAboveChance) {
   TempDir dir;
   const std::string experiment = source_dir() + "/experiments/quickstart.yaml";
   auto r = mmkd_in(dir.path(), "run " + experiment +
-                                   " --run-dir run data.train.size=2048 data.eval.size=128 trainer.epochs=4 "
+                                   " --run-dir run data.eval.size=128 trainer.epochs=4 "
                                    "eval.every_epochs=0");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   auto validation = last_validation(dir.file("run"));

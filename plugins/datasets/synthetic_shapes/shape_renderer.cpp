@@ -1,7 +1,6 @@
 #include "shape_renderer.hpp"
 
 #include <cmath>
-#include <cstdlib>
 
 namespace mmkd::synthetic_shapes {
 
@@ -22,7 +21,6 @@ bool shape_contains(int shape, double dx, double dy, double r) {
 }
 
 torch::Tensor render_scene(const ShapeScene& scene, int64_t image_size, SampleRandom& random) {
-  const double pixel_mean = getenv("XM") ? atof(getenv("XM")) : 0.08, pixel_std = getenv("XS") ? atof(getenv("XS")) : 0.11;
   const std::array<double, 3>& rgb = colours[scene.colour].rgb;
   const double pixel = 1.0 / static_cast<double>(image_size);
   torch::Tensor image = torch::empty({3, image_size, image_size}, torch::kFloat);

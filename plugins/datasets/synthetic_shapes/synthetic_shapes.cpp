@@ -13,7 +13,7 @@ ComponentInfo SyntheticShapes::info() {
       .option<int64_t>("image_size", 16, "image height and width in pixels", at_least(8))
       .option<int64_t>("seed", 0, "seed of the procedural content", at_least(0))
       .option<int64_t>("max_text_len", 12, "caption length in tokens, [CLS] and [SEP] included", at_least(2))
-      .output("image", "float [3, S, S], normalised to about zero mean and unit scale")
+      .output("image", "float [3, S, S]: (pixel - 0.08) / 0.25, about zero mean; shapes reach about +3.5")
       .output("text_ids", "int64 [T]: [CLS] caption words [SEP], padded with [PAD]=0")
       .output("text_mask", "int64 [T]: 1 = token, 0 = padding")
       .output("index", "int64 scalar: the sample index");

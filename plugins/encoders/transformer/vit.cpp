@@ -1,8 +1,5 @@
 #include "vit.hpp"
 
-#include <cmath>
-#include <cstdlib>
-
 namespace mmkd::transformer {
 
 ComponentInfo VisionTransformer::info() {
@@ -37,9 +34,8 @@ VisionTransformer::VisionTransformer(const Options& options, const Context& /*co
   const int64_t dim = options_.dim;
   patch_embed = register_module(
       "patch_embed", torch::nn::Conv2d(torch::nn::Conv2dOptions(channels_, dim, patch_size).stride(patch_size)));
-  const double scale = getenv("XP") ? atof(getenv("XP")) : 0.02;  // as CLIP's visual encoder
-  cls_token = register_parameter("cls_token", torch::randn({1, 1, dim}) * scale);
-  pos_embed = register_parameter("pos_embed", torch::randn({1, 1 + patches, dim}) * scale);
+  cls_token = register_parameter("cls_token", torch::randn({1, 1, dim}) * 0.02);
+  pos_embed = register_parameter("pos_embed", torch::randn({1, 1 + patches, dim}) * 0.02);
 }
 
 TensorMap VisionTransformer::forward(const TensorMap& inputs) {
