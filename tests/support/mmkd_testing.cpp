@@ -4,6 +4,8 @@
 #include "config/option_check.hpp"
 #include "plugins/plugin_loader.hpp"
 
+#include <torch/torch.h>
+
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -33,6 +35,22 @@ Options options_for(Kind kind, const std::string& type, const std::string& yaml_
   Options options = check_options(entry->info.options, node, type, {"type", "inputs", "weight", "share"}, errors);
   if (!errors.empty()) throw ConfigError(errors);
   return options;
+}
+
+torch::Tensor numeric_gradient(const std::function<torch::Tensor()>& f, torch::Tensor& leaf, double eps) {
+  torch::NoGradGuard no_grad;
+  torch::Tensor gradient = torch::zeros_like(leaf);
+  double* value = leaf.data_ptr<double>();
+  for (int64_t i = 0; i < leaf.numel(); ++i) {
+    const double saved = value[i];
+    value[i] = saved + eps;
+    const double up = f().item<double>();
+    value[i] = saved - eps;
+    const double down = f().item<double>();
+    value[i] = saved;
+    gradient.view(-1)[i] = (up - down) / (2 * eps);
+  }
+  return gradient;
 }
 
 TempDir::TempDir() {

@@ -5,9 +5,15 @@
 
 #include <mmkd/registry.hpp>
 
+#include <torch/types.h>
+
+#include <functional>
 #include <string>
 
 namespace mmkd::testing {
+
+// d f / d leaf by central differences, element by element (`leaf`: a double tensor).
+torch::Tensor numeric_gradient(const std::function<torch::Tensor()>& f, torch::Tensor& leaf, double eps = 1e-6);
 
 // Every plugin of the build's plugin folder, loaded once per test process.
 Registry& plugins();
