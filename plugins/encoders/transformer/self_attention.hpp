@@ -18,8 +18,4 @@ class SelfAttentionImpl : public torch::nn::Module {
 };
 TORCH_MODULE(SelfAttention);
 
-// softmax(q k^T / sqrt(d) masked) v for q, k, v [B, H, T, d]; allowed [B, 1, 1, T] bool or undefined.
-torch::Tensor scaled_dot_product_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
-                                           const torch::Tensor& allowed, double dropout_p);
-
 }  // namespace mmkd::transformer

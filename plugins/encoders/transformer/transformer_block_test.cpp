@@ -1,10 +1,11 @@
+#include "mmkd_testing.hpp"
 #include "transformer_block.hpp"
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
 #include <cmath>
-#include <functional>
+#include <string>
 #include <vector>
 
 using mmkd::transformer::TransformerBlock;
@@ -82,23 +83,6 @@ torch::Tensor reference_block(TransformerBlock& block, const torch::Tensor& x_in
   return out;
 }
 
-// d f / d leaf by central differences, element by element.
-torch::Tensor numeric_gradient(const std::function<torch::Tensor()>& f, torch::Tensor& leaf, double eps = 1e-6) {
-  torch::NoGradGuard no_grad;
-  torch::Tensor gradient = torch::zeros_like(leaf);
-  double* value = leaf.data_ptr<double>();
-  for (int64_t i = 0; i < leaf.numel(); ++i) {
-    const double saved = value[i];
-    value[i] = saved + eps;
-    const double up = f().item<double>();
-    value[i] = saved - eps;
-    const double down = f().item<double>();
-    value[i] = saved;
-    gradient.view(-1)[i] = (up - down) / (2 * eps);
-  }
-  return gradient;
-}
-
 TEST(TransformerBlock, MatchesElementwiseReferenceWithPaddingMask) {
   TransformerBlock block = random_block(torch::kFloat);
   torch::Tensor x = torch::randn({2, 4, dim});
@@ -123,12 +107,13 @@ TEST(TransformerBlock, GradientsMatchFiniteDifferencesInDouble) {
   torch::Tensor weights = torch::randn({2, 3, dim}, torch::kDouble);
   auto f = [&] { return (block->forward(x, key_mask) * weights).sum(); };
 
-  std::vector<torch::Tensor> leaves = block->parameters();
-  leaves.push_back(x);
+  std::vector<std::string> names = {"x"};
+  std::vector<torch::Tensor> leaves = {x};
+  for (const auto& p : block->named_parameters()) names.push_back(p.key()), leaves.push_back(p.value());
   std::vector<torch::Tensor> analytic = torch::autograd::grad({f()}, leaves);
   for (size_t i = 0; i < leaves.size(); ++i) {
-    torch::Tensor numeric = numeric_gradient(f, leaves[i]);
-    EXPECT_TRUE(torch::allclose(analytic[i], numeric, 1e-5, 1e-6)) << "leaf " << i;
+    torch::Tensor numeric = mmkd::testing::numeric_gradient(f, leaves[i]);
+    EXPECT_TRUE(torch::allclose(analytic[i], numeric, 1e-5, 1e-6)) << names[i];
   }
 }
 

@@ -6,7 +6,6 @@
 #include <torch/torch.h>
 
 #include <cmath>
-#include <functional>
 #include <string>
 #include <vector>
 
@@ -112,23 +111,6 @@ TEST(ClipContrastive, CoreFunctionsFollowTheEquations) {
   EXPECT_NEAR(cc::top1_accuracy(logits.per_image, torch::tensor({0, 1}, torch::kLong)).item<double>(), 0.5, 1e-7);
 }
 
-// d f / d leaf by central differences, element by element.
-torch::Tensor numeric_gradient(const std::function<torch::Tensor()>& f, torch::Tensor& leaf, double eps = 1e-6) {
-  torch::NoGradGuard no_grad;
-  torch::Tensor gradient = torch::zeros_like(leaf);
-  double* value = leaf.data_ptr<double>();
-  for (int64_t i = 0; i < leaf.numel(); ++i) {
-    const double saved = value[i];
-    value[i] = saved + eps;
-    const double up = f().item<double>();
-    value[i] = saved - eps;
-    const double down = f().item<double>();
-    value[i] = saved;
-    gradient.view(-1)[i] = (up - down) / (2 * eps);
-  }
-  return gradient;
-}
-
 TEST(ClipContrastive, GradientsMatchFiniteDifferencesInDouble) {
   torch::manual_seed(2);
   auto loss = make_loss("{init_temperature: 0.2}");
@@ -138,11 +120,12 @@ TEST(ClipContrastive, GradientsMatchFiniteDifferencesInDouble) {
   torch::Tensor logit_scale = loss->named_parameters()["logit_scale"];
   auto f = [&] { return loss->compute({{"image", image}, {"text", text}}).loss; };
 
+  const std::vector<std::string> names = {"image", "text", "logit_scale"};
   std::vector<torch::Tensor> leaves = {image, text, logit_scale};
   std::vector<torch::Tensor> analytic = torch::autograd::grad({f()}, leaves);
   EXPECT_NE(analytic[2].item<double>(), 0.0);
   for (size_t i = 0; i < leaves.size(); ++i)
-    EXPECT_TRUE(torch::allclose(analytic[i], numeric_gradient(f, leaves[i]), 1e-5, 1e-7)) << "leaf " << i;
+    EXPECT_TRUE(torch::allclose(analytic[i], mmkd::testing::numeric_gradient(f, leaves[i]), 1e-5, 1e-7)) << names[i];
 }
 
 }  // namespace
