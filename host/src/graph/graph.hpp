@@ -58,12 +58,9 @@ class Graph {
   std::vector<LossNode> losses_;
 };
 
-// Runs `body`, rethrowing any exception with where it happened: section, node, type, file:line.
-template <class F>
-auto at_node(const NodePlan& node, const char* action, F&& body) -> decltype(body());
-
 std::string node_label(const NodePlan& node);  // "model.image (encoder vit, exp.yaml:12:3)"
 
+// Runs `body`, rethrowing any exception with where it happened: section, node, type, file:line.
 template <class F>
 auto at_node(const NodePlan& node, const char* action, F&& body) -> decltype(body()) {
   try {

@@ -236,7 +236,7 @@ class Run {
   int diverged(const LossValues& losses, int64_t step) {
     std::string parts;
     for (const auto& [key, value] : losses.values) parts += fmt::format(" {}={}", key, value.item<double>());
-    const std::string kept = checkpoints_.latest() ? *checkpoints_.latest() : std::string("none yet");
+    const std::string kept = checkpoints_.latest().value_or("none yet");
     const std::string detail = fmt::format("the loss became NaN or Inf at step {}:{}; last good checkpoint: {}", step + 1, parts, kept);
     write_run_status(folder_.path, "failed", step, detail);
     progress_.message("error: " + detail + " (lower the learning rate or enable clip_grad_norm, then --resume)");
