@@ -1,8 +1,11 @@
 #pragma once
 // What a component knows of the run it is created in.
+#include <mmkd/collectives.hpp>
+
 #include <torch/types.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 namespace mmkd {
@@ -16,6 +19,7 @@ struct Context {
   std::string run_dir;          // empty outside a run (validate, probe, describe)
   std::string config_dir;       // folder of the experiment file, for relative paths
   std::string experiment_name;
+  std::shared_ptr<Collectives> collectives;  // set in a data-parallel run (rank, world_size match)
 };
 
 }  // namespace mmkd

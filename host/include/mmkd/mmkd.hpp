@@ -2,7 +2,10 @@
 // Everything a plugin needs.
 #include <mmkd/component.hpp>
 #include <mmkd/context.hpp>
+#include <mmkd/collectives.hpp>
 #include <mmkd/error.hpp>
+#include <mmkd/feature_queue.hpp>
+#include <mmkd/loss_math.hpp>
 #include <mmkd/options.hpp>
 #include <mmkd/plugin.hpp>
 #include <mmkd/registry.hpp>

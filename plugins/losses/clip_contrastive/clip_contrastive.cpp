@@ -35,7 +35,7 @@ LossOutput ClipContrastive::compute(const TensorMap& inputs) {
                          text.sizes()));
   const torch::Tensor scale = logit_scale.exp().clamp_max(max_logit_scale_);
   const ClipLogits logits = clip_logits(image, text, scale);
-  const torch::Tensor labels = torch::arange(image.size(0), torch::TensorOptions(torch::kLong).device(image.device()));
+  const torch::Tensor labels = arange_targets(image.size(0), image);
 
   LossOutput out;
   out.loss = clip_contrastive_loss(logits, labels);

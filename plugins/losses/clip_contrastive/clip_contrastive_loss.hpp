@@ -17,7 +17,4 @@ ClipLogits clip_logits(const torch::Tensor& image_features, const torch::Tensor&
 // Eq. 27-29; labels[i] is the column of query i's pair.
 torch::Tensor clip_contrastive_loss(const ClipLogits& logits, const torch::Tensor& labels);
 
-// Fraction of rows whose largest logit is at its label.
-torch::Tensor top1_accuracy(const torch::Tensor& logits, const torch::Tensor& labels);
-
 }  // namespace mmkd::clip_contrastive

@@ -108,7 +108,7 @@ TEST(ClipContrastive, CoreFunctionsFollowTheEquations) {
   torch::Tensor expected = torch::tensor({2 * 0.6, 2 * 0.8, 0.0, 2.0}).reshape({2, 2});
   EXPECT_TRUE(torch::allclose(logits.per_image, expected));
   EXPECT_TRUE(torch::allclose(logits.per_text, expected.t()));
-  EXPECT_NEAR(cc::top1_accuracy(logits.per_image, torch::tensor({0, 1}, torch::kLong)).item<double>(), 0.5, 1e-7);
+  EXPECT_NEAR(mmkd::top1_accuracy(logits.per_image, torch::tensor({0, 1}, torch::kLong)).item<double>(), 0.5, 1e-7);
 }
 
 TEST(ClipContrastive, GradientsMatchFiniteDifferencesInDouble) {

@@ -1,0 +1,29 @@
+#pragma once
+// A FIFO memory bank of feature rows (MoCo-style queue, thesis Eq. 84). Its rows and write
+// position are buffers, so a checkpoint of the owning loss saves and restores them.
+#include <torch/nn/module.h>
+#include <torch/nn/pimpl.h>
+
+namespace mmkd {
+
+class FeatureQueueImpl : public torch::nn::Module {
+ public:
+  FeatureQueueImpl(int64_t capacity, int64_t dim);
+
+  // Appends rows [N, dim] (detached), overwriting the oldest once full.
+  void push(const torch::Tensor& rows);
+  // The rows held so far [min(pushed, capacity), dim], oldest first.
+  torch::Tensor contents() const;
+
+  int64_t size() const;
+  int64_t capacity() const { return capacity_; }
+  int64_t dim() const { return dim_; }
+
+ private:
+  int64_t capacity_, dim_;
+  torch::Tensor rows_;    // [capacity, dim]
+  torch::Tensor pushed_;  // long scalar: rows pushed since creation
+};
+TORCH_MODULE(FeatureQueue);
+
+}  // namespace mmkd
