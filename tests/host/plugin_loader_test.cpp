@@ -24,7 +24,7 @@ TEST(PluginLoader, BuildFolderHoldsTheBuiltinPlugins) {
   EXPECT_NE(plugins().find(Kind::Loss, "clip_contrastive"), nullptr);
   EXPECT_NE(plugins().find(Kind::Encoder, "vit"), nullptr);
   EXPECT_NE(plugins().find(Kind::Dataset, "synthetic_shapes"), nullptr);
-  EXPECT_NE(plugins().find(Kind::Loss, "clip_contrastive")->library.find("mmkd_losses_clip_contrastive.so"),
+  EXPECT_NE(plugins().find(Kind::Loss, "clip_contrastive")->library.find("mmkd_losses_contrastive.so"),
             std::string::npos);
 }
 
@@ -56,7 +56,7 @@ TEST(PluginLoader, TorchMismatchNamesBothVersions) {
 TEST(PluginLoader, DuplicateComponentNamesBothLibraries) {
   const std::string message = load_error({builtin_plugin_dir(), test_plugin("test_duplicate_loss")});
   EXPECT_NE(message.find("two loss components named `clip_contrastive`"), std::string::npos) << message;
-  EXPECT_NE(message.find("mmkd_losses_clip_contrastive.so"), std::string::npos) << message;
+  EXPECT_NE(message.find("mmkd_losses_contrastive.so"), std::string::npos) << message;
   EXPECT_NE(message.find("mmkd_test_duplicate_loss.so"), std::string::npos) << message;
 }
 
@@ -84,7 +84,7 @@ TEST(Cli, ListAndDescribeShowComponentsLibrariesAndOptions) {
   auto list = run_command(mmkd_executable() + " list");
   EXPECT_EQ(list.exit_code, 0) << list.output;
   EXPECT_NE(list.output.find("loss:"), std::string::npos) << list.output;
-  EXPECT_NE(list.output.find("mmkd_losses_clip_contrastive.so"), std::string::npos) << list.output;
+  EXPECT_NE(list.output.find("mmkd_losses_contrastive.so"), std::string::npos) << list.output;
   auto describe = run_command(mmkd_executable() + " describe loss/clip_contrastive");
   EXPECT_EQ(describe.exit_code, 0) << describe.output;
   EXPECT_NE(describe.output.find("init_temperature (float, default 0.07"), std::string::npos) << describe.output;
