@@ -139,4 +139,85 @@ losses: {one: {type: test_sum, inputs: {x: first.y}}}
       << message;
 }
 
+const char* kMomentumGraph = R"(
+data: {train: {type: test_source}}
+model:
+  first: {type: test_linear, inputs: {x: batch.a}}
+  head: {type: test_linear, inputs: {x: first.y}}
+  second: {share: first, inputs: {x: batch.b}}
+momentum: {decay: 0.75}
+losses:
+  one: {type: test_sum, inputs: {x: head.y}}
+  keys: {type: test_sum, inputs: {x: head_momentum.y}}
+)";
+
+TEST(Graph, MomentumCopiesFollowTheModelByEq70) {
+  auto p = plan(kMomentumGraph);
+  ASSERT_EQ(p.momentum.size(), 3u);
+  EXPECT_EQ(p.momentum[1].name, "head_momentum");
+  EXPECT_EQ(p.momentum[1].inputs.at(0).second, "first_momentum.y");  // reads the copy, not the model
+  EXPECT_EQ(p.momentum[2].share, "first_momentum");
+  Graph graph(registry(), p, Context{});
+  for (const auto& [name, _] : graph.named_parameters()) EXPECT_EQ(name.rfind("model.", 0), 0u) << name;
+  TensorMap state = graph.state();
+  ASSERT_EQ(state.count("momentum.first.weight"), 1u);
+  EXPECT_EQ(state.count("momentum.second.weight"), 0u);  // shared, stored once
+  EXPECT_TRUE(torch::equal(state.at("momentum.head.weight"), state.at("model.head.weight")));
+
+  // One optimizer step changes the model; the copy moves a quarter of the way (m = 0.75).
+  torch::Tensor before = state.at("model.first.weight").clone();
+  state["model.first.weight"] = torch::zeros({3, 3});
+  graph.load_state(state);
+  graph.update_momentum();
+  EXPECT_TRUE(torch::allclose(graph.state().at("momentum.first.weight"), before * 0.75));
+  EXPECT_FALSE(graph.state().at("momentum.first.weight").requires_grad());
+
+  TensorMap tensors{{"batch.a", torch::ones({1, 3})}, {"batch.b", torch::ones({1, 3})}};
+  graph.run_momentum(tensors);
+  // head_momentum.y = a (0.75 * 2 I) (2 I) = 3 a; second_momentum uses the same copy of `first`.
+  EXPECT_TRUE(torch::allclose(tensors.at("head_momentum.y"), torch::ones({1, 3}) * 3));
+  EXPECT_TRUE(torch::allclose(tensors.at("second_momentum.y"), torch::ones({1, 3}) * 1.5));
+  EXPECT_FALSE(tensors.at("head_momentum.y").requires_grad());
+}
+
+TEST(Graph, MomentumPlanningErrors) {
+  const std::string unknown = plan_error(R"(
+data: {train: {type: test_source}}
+model: {first: {type: test_linear, inputs: {x: batch.a}}}
+momentum: {nodes: [frist]}
+losses: {one: {type: test_sum, inputs: {x: first.y}}}
+)");
+  EXPECT_NE(unknown.find("`frist` is no model node (did you mean `first`?)"), std::string::npos) << unknown;
+
+  const std::string partial = plan_error(R"(
+data: {train: {type: test_source}}
+model:
+  first: {type: test_linear, inputs: {x: batch.a}}
+  head: {type: test_linear, inputs: {x: first.y}}
+momentum: {nodes: [head]}
+losses: {one: {type: test_sum, inputs: {x: head_momentum.y}}}
+)");
+  EXPECT_NE(partial.find("the momentum copy of `head` reads `first.y`"), std::string::npos) << partial;
+  EXPECT_NE(partial.find("add `first` to momentum.nodes"), std::string::npos) << partial;
+
+  std::string graph = kMomentumGraph;
+  graph.replace(graph.find("decay: 0.75"), 11, "decay: 1.5");
+  const std::string decay = plan_error(graph);
+  EXPECT_NE(decay.find("momentum.decay"), std::string::npos) << decay;
+}
+
+TEST(Graph, ComponentErrorsNameTheConnectedInputsAndShapes) {
+  auto p = plan(kSharedGraph);
+  Graph graph(registry(), p, Context{});
+  TensorMap tensors{{"batch.a", torch::ones({2, 4})}, {"batch.b", torch::ones({1, 3})}};
+  try {
+    graph.run_model(tensors);
+    FAIL() << "expected a shape error";
+  } catch (const Error& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("running model.first (encoder test_linear, exp.yaml:"), std::string::npos) << message;
+    EXPECT_NE(message.find("inputs: x = batch.a [2, 4] Float"), std::string::npos) << message;
+  }
+}
+
 }  // namespace

@@ -18,7 +18,7 @@ namespace {
 
 const std::vector<std::string> kTopLevelKeys = {"name",   "seed",      "plugins",  "vars",    "data",
                                                 "teachers", "model",   "losses",   "optimizer", "schedule",
-                                                "trainer", "eval",     "log"};
+                                                "trainer", "eval",     "log",      "momentum"};
 
 class Planner {
  public:
@@ -67,6 +67,17 @@ class Planner {
     std::set<std::string> node_names = {"batch"};
     plan.teachers = graph_nodes(config, "teachers", Kind::Teacher, node_names);
     plan.model = graph_nodes(config, "model", Kind::Encoder, node_names);
+    if (config.find("momentum")) {
+      plan.momentum_options = section_options(config, "momentum", momentum_options());
+      plan.momentum = momentum_nodes(plan.model, plan.momentum_options, node_names);
+    }
+    for (const auto& node : plan.momentum) {
+      check_momentum_inputs(node, train_names);
+      for (const auto& out : node.outputs) {
+        train_names.push_back({out, node.key_path});
+        eval_names.push_back({out, node.key_path});
+      }
+    }
 
     for (auto* nodes : {&plan.teachers, &plan.model}) {
       for (const auto& node : *nodes) {
@@ -333,6 +344,56 @@ class Planner {
       }
     }
     return nodes;
+  }
+
+  // An EMA copy `N_momentum` of each chosen model node, reading the copies' outputs where the
+  // original reads a copied node's.
+  std::vector<NodePlan> momentum_nodes(const std::vector<NodePlan>& model, const Options& options,
+                                       std::set<std::string>& node_names) {
+    std::vector<std::string> model_names;
+    for (const auto& node : model) model_names.push_back(node.name);
+    std::vector<std::string> chosen = options.get<std::vector<std::string>>("nodes");
+    if (chosen.empty()) chosen = model_names;
+    for (const auto& name : chosen)
+      if (std::find(model_names.begin(), model_names.end(), name) == model_names.end())
+        error(options.where("nodes"), "momentum.nodes",
+              "`" + name + "` is no model node" + did_you_mean(name, model_names) + "; model nodes: " +
+                  (model_names.empty() ? "none" : join_names(model_names)));
+    auto is_chosen = [&](const std::string& name) { return std::find(chosen.begin(), chosen.end(), name) != chosen.end(); };
+    std::vector<NodePlan> copies;
+    for (const auto& node : model) {
+      if (!is_chosen(node.name) || !node.entry) continue;
+      if (!node.share.empty() && !is_chosen(node.share)) {
+        error(options.where("nodes"), "momentum.nodes",
+              "`" + node.name + "` shares the module of `" + node.share + "`: list `" + node.share + "` as well");
+        continue;
+      }
+      NodePlan copy = node;
+      copy.name = node.name + "_momentum";
+      copy.key_path = "momentum." + node.name;
+      copy.momentum_of = node.name;
+      if (!node.share.empty()) copy.share = node.share + "_momentum";
+      if (!node_names.insert(copy.name).second)
+        error(node.where, "momentum.nodes", "the momentum copy of `" + node.name + "` would be named `" + copy.name +
+                                                "`, which is already a node name");
+      for (auto& [port, tensor] : copy.inputs) {
+        const std::string source = tensor.substr(0, tensor.find('.'));
+        if (is_chosen(source)) tensor = source + "_momentum" + tensor.substr(source.size());
+      }
+      for (auto& out : copy.outputs) out = copy.name + out.substr(node.name.size());
+      copies.push_back(std::move(copy));
+    }
+    return copies;
+  }
+
+  // Momentum copies run first in a step: they read the batch and earlier copies only.
+  void check_momentum_inputs(const NodePlan& node, const std::vector<Written>& available) {
+    for (const auto& [port, tensor] : node.inputs)
+      if (!contains(available, tensor))
+        error(node.where, "momentum.nodes",
+              "the momentum copy of `" + node.momentum_of + "` reads `" + tensor + "` (input `" + port +
+                  "`), but momentum copies run first in a step and see only `batch.*` and earlier copies: add `" +
+                  tensor.substr(0, tensor.find('.')) + "` to momentum.nodes or read the batch");
   }
 
   static bool contains(const std::vector<Written>& names, const std::string& tensor) {

@@ -21,6 +21,7 @@ struct NodePlan {
   std::vector<std::pair<std::string, std::string>> inputs;  // port -> tensor name
   std::vector<std::string> outputs;                         // tensor (or metric) names this node writes
   std::string share;                                        // model nodes: reuse this node's module
+  std::string momentum_of;                                  // momentum copies: the model node they follow
   double weight = 1.0;                                      // losses
 };
 
@@ -31,8 +32,8 @@ struct ExperimentPlan {
   uint64_t seed = 0;
   std::vector<std::string> plugin_paths;  // absolute
   std::optional<NodePlan> train_data, eval_data;
-  std::vector<NodePlan> teachers, model, losses, evaluators, loggers;
-  Options optimizer, schedule, trainer, eval, log;
+  std::vector<NodePlan> momentum, teachers, model, losses, evaluators, loggers;
+  Options optimizer, schedule, trainer, eval, log, momentum_options;
 };
 
 // The experiment's `plugins:` list, resolved against the config file's folder.

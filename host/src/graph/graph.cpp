@@ -11,6 +11,17 @@ std::string node_label(const NodePlan& node) {
                      node.where.to_string());
 }
 
+std::string inputs_label(const NodePlan& node, const TensorMap& inputs) {
+  std::vector<std::string> parts;
+  for (const auto& [port, tensor] : node.inputs) {
+    auto it = inputs.find(port);
+    if (it == inputs.end() || !it->second.defined()) continue;
+    parts.push_back(fmt::format("{} = {} [{}] {}", port, tensor, fmt::join(it->second.sizes(), ", "),
+                                c10::toString(it->second.scalar_type())));
+  }
+  return "inputs: " + (parts.empty() ? std::string("none") : fmt::format("{}", fmt::join(parts, ", ")));
+}
+
 static Context context_for(const Context& base, const NodePlan& node) {
   Context context = base;
   context.node_name = node.name;
@@ -28,14 +39,26 @@ Graph::Graph(const Registry& registry, const ExperimentPlan& plan, const Context
   }
   for (const auto& node : plan_.model) {
     if (!node.share.empty()) {
-      auto it = std::find_if(model_.begin(), model_.end(), [&](const ModuleNode& m) { return m.plan->name == node.share; });
-      model_.push_back({&node, it->module, false});
+      model_.push_back({&node, node_named(model_, node.share).module, false});
       continue;
     }
     auto encoder = at_node(node, "creating", [&] {
       return registry.create<Kind::Encoder>(*node.entry, node.options, context_for(context, node));
     });
     model_.push_back({&node, encoder, true});
+  }
+  if (!plan_.momentum.empty()) momentum_decay_ = plan_.momentum_options.get<double>("decay");
+  for (const auto& node : plan_.momentum) {
+    if (!node.share.empty()) {
+      momentum_.push_back({&node, node_named(momentum_, node.share).module, false});
+      continue;
+    }
+    auto copy = at_node(node, "creating", [&] {
+      return registry.create<Kind::Encoder>(*node.entry, node.options, context_for(context, node));
+    });
+    for (auto& p : copy->parameters()) p.set_requires_grad(false);
+    momentum_.push_back({&node, copy, true});
+    blend_momentum(momentum_.back(), 0.0);
   }
   for (const auto& node : plan_.losses) {
     auto loss = at_node(node, "creating",
@@ -46,14 +69,16 @@ Graph::Graph(const Registry& registry, const ExperimentPlan& plan, const Context
 
 void Graph::to(torch::Device device) {
   for (auto& n : teachers_) n.module->to(device);
-  for (auto& n : model_)
-    if (n.owner) n.module->to(device);
+  for (auto* nodes : {&momentum_, &model_})
+    for (auto& n : *nodes)
+      if (n.owner) n.module->to(device);
   for (auto& n : losses_) n.loss->to(device);
 }
 
 void Graph::set_training(bool training) {
-  for (auto& n : model_)
-    if (n.owner) n.module->train(training);
+  for (auto* nodes : {&momentum_, &model_})
+    for (auto& n : *nodes)
+      if (n.owner) n.module->train(training);
   for (auto& n : losses_) n.loss->train(training);
 }
 
@@ -62,7 +87,7 @@ void Graph::run_nodes(const std::vector<ModuleNode>& nodes, TensorMap& tensors) 
     const NodePlan& plan = *node.plan;
     TensorMap inputs;
     for (const auto& [port, tensor] : plan.inputs) inputs[port] = require(tensors, tensor);
-    TensorMap outputs = at_node(plan, "running", [&] { return node.module->forward(inputs); });
+    TensorMap outputs = at_node(plan, "running", [&] { return node.module->forward(inputs); }, &inputs);
     for (const auto& full_name : plan.outputs) {
       const std::string port = full_name.substr(plan.name.size() + 1);
       auto it = outputs.find(port);
@@ -71,6 +96,30 @@ void Graph::run_nodes(const std::vector<ModuleNode>& nodes, TensorMap& tensors) 
       tensors[full_name] = it->second;
     }
   }
+}
+
+const Graph::ModuleNode& Graph::node_named(const std::vector<ModuleNode>& nodes, const std::string& name) {
+  return *std::find_if(nodes.begin(), nodes.end(), [&](const ModuleNode& m) { return m.plan->name == name; });
+}
+
+void Graph::blend_momentum(const ModuleNode& copy, double decay) {
+  torch::NoGradGuard no_grad;
+  const auto& original = *node_named(model_, copy.plan->momentum_of).module;
+  auto params = original.named_parameters();
+  for (auto& item : copy.module->named_parameters())  // Eq. 70
+    item.value().mul_(decay).add_(params[item.key()], 1 - decay);
+  auto buffers = original.named_buffers();
+  for (auto& item : copy.module->named_buffers()) item.value().copy_(buffers[item.key()]);
+}
+
+void Graph::update_momentum() {
+  for (const auto& copy : momentum_)
+    if (copy.owner) blend_momentum(copy, momentum_decay_);
+}
+
+void Graph::run_momentum(TensorMap& tensors) const {
+  torch::NoGradGuard no_grad;
+  run_nodes(momentum_, tensors);
 }
 
 void Graph::run_teachers(TensorMap& tensors) const {
@@ -86,7 +135,7 @@ LossValues Graph::compute_losses(const TensorMap& tensors) const {
     const NodePlan& plan = *node.plan;
     TensorMap inputs;
     for (const auto& [port, tensor] : plan.inputs) inputs[port] = require(tensors, tensor);
-    LossOutput output = at_node(plan, "computing", [&] { return node.loss->compute(inputs); });
+    LossOutput output = at_node(plan, "computing", [&] { return node.loss->compute(inputs); }, &inputs);
     if (!output.loss.defined() || output.loss.numel() != 1)
       throw Error("computing " + node_label(plan) + ": the loss is not a scalar tensor");
     torch::Tensor weighted = output.loss.reshape({}) * plan.weight;
@@ -99,8 +148,9 @@ LossValues Graph::compute_losses(const TensorMap& tensors) const {
 
 std::vector<std::pair<std::string, torch::nn::Module*>> Graph::stateful_modules() const {
   std::vector<std::pair<std::string, torch::nn::Module*>> modules;
-  for (const auto& n : model_)
-    if (n.owner) modules.emplace_back(n.plan->key_path, n.module.get());
+  for (const auto* nodes : {&model_, &momentum_})
+    for (const auto& n : *nodes)
+      if (n.owner) modules.emplace_back(n.plan->key_path, n.module.get());
   for (const auto& n : losses_) modules.emplace_back(n.plan->key_path, n.loss.get());
   return modules;
 }

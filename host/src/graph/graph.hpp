@@ -26,6 +26,10 @@ class Graph {
   void to(torch::Device device);
   void set_training(bool training);  // model and losses; teachers always stay in eval mode
 
+  // Momentum copies (thesis Eq. 70, Figure 26): update once per optimizer step, then run
+  // first in every step, without autograd.
+  void update_momentum();
+  void run_momentum(TensorMap& tensors) const;
   void run_teachers(TensorMap& tensors) const;  // without autograd
   void run_model(TensorMap& tensors) const;
   LossValues compute_losses(const TensorMap& tensors) const;
@@ -33,8 +37,8 @@ class Graph {
   // Trainable parameters of model nodes and losses, named "model.<node>.<param>" and
   // "losses.<loss>.<param>"; a shared module appears once, under its first node.
   std::vector<std::pair<std::string, torch::Tensor>> named_parameters() const;
-  // Parameters and buffers of model nodes and losses (what a checkpoint and the final
-  // weights hold), same naming.
+  // Parameters and buffers of model nodes, momentum copies ("momentum.<node>.<param>") and
+  // losses (what a checkpoint and the final weights hold), same naming.
   TensorMap state() const;
   void load_state(const TensorMap& state);  // strict: names and shapes must match
   TensorMap extra_state() const;            // "<section>.<node>.<key>"
@@ -51,24 +55,33 @@ class Graph {
     std::shared_ptr<Loss> loss;
   };
   void run_nodes(const std::vector<ModuleNode>& nodes, TensorMap& tensors) const;
+  static const ModuleNode& node_named(const std::vector<ModuleNode>& nodes, const std::string& name);
+  // copy = decay * copy + (1 - decay) * its model node, parameter by parameter; buffers copied.
+  void blend_momentum(const ModuleNode& copy, double decay);
   std::vector<std::pair<std::string, torch::nn::Module*>> stateful_modules() const;
 
   ExperimentPlan plan_;
-  std::vector<ModuleNode> teachers_, model_;
+  std::vector<ModuleNode> momentum_, teachers_, model_;
+  double momentum_decay_ = 0;
   std::vector<LossNode> losses_;
 };
 
 std::string node_label(const NodePlan& node);  // "model.image (encoder vit, exp.yaml:12:3)"
 
-// Runs `body`, rethrowing any exception with where it happened: section, node, type, file:line.
+// "inputs: image = image.cls [8, 64] float, text = text.cls [8, 32] float"
+std::string inputs_label(const NodePlan& node, const TensorMap& inputs);
+
+// Runs `body`, rethrowing any exception with where it happened: section, node, type,
+// file:line, and the connected inputs with their shapes when given.
 template <class F>
-auto at_node(const NodePlan& node, const char* action, F&& body) -> decltype(body()) {
+auto at_node(const NodePlan& node, const char* action, F&& body, const TensorMap* inputs = nullptr) -> decltype(body()) {
   try {
     return body();
   } catch (const ConfigError&) {
     throw;
   } catch (const std::exception& e) {
-    throw Error(std::string(action) + " " + node_label(node) + ": " + e.what());
+    throw Error(std::string(action) + " " + node_label(node) + ": " + e.what() +
+                (inputs ? "\n  " + inputs_label(node, *inputs) : std::string()));
   }
 }
 

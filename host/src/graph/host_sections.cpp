@@ -59,4 +59,15 @@ const std::vector<OptionSpec>& log_options() {
   return specs;
 }
 
+const std::vector<OptionSpec>& momentum_options() {
+  static const auto specs =
+      ComponentInfo("momentum", "exponential-moving-average copies of model nodes (thesis Eq. 70)")
+          .option("decay", 0.995, "m of Eq. 70: copy = m * copy + (1 - m) * model, once per optimizer step",
+                  range(0, 1))
+          .option("nodes", std::vector<std::string>{},
+                  "model nodes to copy; each copy N_momentum writes N_momentum.<output>; empty = every model node")
+          .options;
+  return specs;
+}
+
 }  // namespace mmkd

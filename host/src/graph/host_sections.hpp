@@ -9,5 +9,6 @@ const std::vector<OptionSpec>& schedule_options();
 const std::vector<OptionSpec>& trainer_options();
 const std::vector<OptionSpec>& eval_options();  // besides `evaluators`
 const std::vector<OptionSpec>& log_options();   // besides `loggers`
+const std::vector<OptionSpec>& momentum_options();
 
 }  // namespace mmkd

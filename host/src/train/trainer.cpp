@@ -150,11 +150,16 @@ class Run {
       set_learning_rate(*optimizer, lr);
       optimizer->zero_grad();
       std::map<std::string, double> step_values;
+      graph.update_momentum();
       for (int64_t micro = 0; micro < accumulate; ++micro) {
         TensorMap tensors = loader.batch(position.epoch, position.batch_in_epoch + micro);
         for (auto& [_, t] : tensors) t = t.to(device_, /*non_blocking=*/true);
-        graph.run_teachers(tensors);
         LossValues losses;
+        {
+          AutocastGuard autocast(device_, precision_);
+          graph.run_momentum(tensors);
+        }
+        graph.run_teachers(tensors);
         {
           AutocastGuard autocast(device_, precision_);
           graph.run_model(tensors);

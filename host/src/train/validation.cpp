@@ -28,12 +28,13 @@ std::map<std::string, double> Validation::run(Graph& graph, torch::Device device
   for (int64_t b = 0; b < loader_->batches_per_epoch(); ++b) {
     TensorMap tensors = loader_->batch(0, b);
     for (auto& [_, t] : tensors) t = t.to(device);
+    graph.run_momentum(tensors);
     graph.run_teachers(tensors);
     graph.run_model(tensors);
     for (auto& node : evaluators_) {
       TensorMap inputs;
       for (const auto& [port, tensor] : node.plan->inputs) inputs[port] = require(tensors, tensor);
-      at_node(*node.plan, "evaluating", [&] { node.evaluator->add(inputs); });
+      at_node(*node.plan, "evaluating", [&] { node.evaluator->add(inputs); }, &inputs);
     }
   }
   for (auto& node : evaluators_)
