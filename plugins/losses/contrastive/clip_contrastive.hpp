@@ -1,9 +1,12 @@
 #pragma once
-// Loss `clip_contrastive`: symmetric image-text InfoNCE with a learnable temperature.
+// Loss `clip_contrastive`: symmetric image-text InfoNCE with a learnable temperature, over the
+// batch gathered from every data-parallel rank.
+#include "logit_scale.hpp"
+
 #include <mmkd/mmkd.hpp>
 #include <torch/torch.h>
 
-namespace mmkd::clip_contrastive {
+namespace mmkd::contrastive {
 
 class ClipContrastive : public Loss {
  public:
@@ -12,10 +15,9 @@ class ClipContrastive : public Loss {
 
   LossOutput compute(const TensorMap& inputs) override;
 
-  torch::Tensor logit_scale;  // scalar, log(1 / temperature)
-
  private:
-  double max_logit_scale_;
+  Context context_;
+  LogitScale logit_scale_;
 };
 
-}  // namespace mmkd::clip_contrastive
+}  // namespace mmkd::contrastive

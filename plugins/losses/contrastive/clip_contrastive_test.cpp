@@ -1,5 +1,9 @@
-#include "clip_contrastive_loss.hpp"
+#include "contrastive_math.hpp"
+#include "module_state.hpp"
 #include "mmkd_testing.hpp"
+#include "thread_ranks.hpp"
+#include "rank_equivalence.hpp"
+#include "reference_loops.hpp"
 
 #include <gtest/gtest.h>
 #include <mmkd/mmkd.hpp>
@@ -47,6 +51,9 @@ TEST(ClipContrastive, LossMatchesLoopImplementation) {
   auto loss = make_loss("{init_temperature: 0.1}");
   mmkd::LossOutput out = loss->compute({{"image", image}, {"text", text}});
   EXPECT_NEAR(out.loss.item<double>(), loop_loss(image, text, 10.0), 1e-5);
+  const reference::Rows images = reference::unit_rows(image), texts = reference::unit_rows(text);
+  EXPECT_NEAR(out.metrics.at("i2t_loss").item<double>(), reference::info_nce(images, texts, 10.0), 1e-5);
+  EXPECT_NEAR(out.metrics.at("t2i_loss").item<double>(), reference::info_nce(texts, images, 10.0), 1e-5);
 }
 
 TEST(ClipContrastive, IdenticalFeaturesGiveLogB) {
@@ -95,20 +102,31 @@ TEST(ClipContrastive, ScaleIsClampedAtMaxLogitScale) {
 
 TEST(ClipContrastive, RejectsMismatchedFeatures) {
   auto loss = make_loss();
-  EXPECT_THROW(loss->compute({{"image", torch::randn({4, 8})}, {"text", torch::randn({3, 8})}}), mmkd::Error);
+  expect_error_naming([&] { loss->compute({{"image", torch::randn({4, 8})}, {"text", torch::randn({3, 8})}}); },
+                      {"clip_contrastive", "`image` [4, 8]", "`text` [3, 8]", "[B, D]"});
+  expect_error_naming([&] { loss->compute({{"image", torch::randn({4, 8, 2})}, {"text", torch::randn({4, 8, 2})}}); },
+                      {"`image` [4, 8, 2]"});
   EXPECT_THROW(loss->compute({{"image", torch::randn({4, 8})}}), mmkd::Error);
   EXPECT_THROW(make_loss("{init_temperature: 0}"), mmkd::ConfigError);
 }
 
 TEST(ClipContrastive, CoreFunctionsFollowTheEquations) {
-  namespace cc = mmkd::clip_contrastive;
+  namespace cc = mmkd::contrastive;
   torch::Tensor image = torch::tensor({3.0, 4.0, 0.0, 2.0}).reshape({2, 2});
   torch::Tensor text = torch::tensor({1.0, 0.0, 0.0, 5.0}).reshape({2, 2});
-  cc::ClipLogits logits = cc::clip_logits(image, text, torch::tensor(2.0));
+  torch::Tensor logits = cc::similarity_logits(image, text, torch::tensor(2.0));
   torch::Tensor expected = torch::tensor({2 * 0.6, 2 * 0.8, 0.0, 2.0}).reshape({2, 2});
-  EXPECT_TRUE(torch::allclose(logits.per_image, expected));
-  EXPECT_TRUE(torch::allclose(logits.per_text, expected.t()));
-  EXPECT_NEAR(mmkd::top1_accuracy(logits.per_image, torch::tensor({0, 1}, torch::kLong)).item<double>(), 0.5, 1e-7);
+  EXPECT_TRUE(torch::allclose(logits, expected));
+  EXPECT_TRUE(torch::allclose(cc::similarity_logits(text, image, torch::tensor(2.0)), expected.t()));
+  EXPECT_NEAR(mmkd::top1_accuracy(logits, torch::tensor({0, 1}, torch::kLong)).item<double>(), 0.5, 1e-7);
+
+  // Eq. 27-29 on logits [[0, ln 3], [0, 0]] with labels {1, 0}: -ln(3/4) and -ln(1/2).
+  torch::Tensor first = torch::tensor({0.0, std::log(3.0), 0.0, 0.0}).reshape({2, 2});
+  torch::Tensor labels = torch::tensor({1, 0}, torch::kLong);
+  cc::TwoSidedLoss parts = cc::two_sided_cross_entropy(first, torch::zeros({2, 2}), labels);
+  EXPECT_NEAR(parts.first.item<double>(), (-std::log(0.75) + std::log(2.0)) / 2, 1e-6);
+  EXPECT_NEAR(parts.second.item<double>(), std::log(2.0), 1e-6);
+  EXPECT_NEAR(parts.loss.item<double>(), (parts.first.item<double>() + parts.second.item<double>()) / 2, 1e-7);
 }
 
 TEST(ClipContrastive, GradientsMatchFiniteDifferencesInDouble) {
@@ -126,6 +144,49 @@ TEST(ClipContrastive, GradientsMatchFiniteDifferencesInDouble) {
   EXPECT_NE(analytic[2].item<double>(), 0.0);
   for (size_t i = 0; i < leaves.size(); ++i)
     EXPECT_TRUE(torch::allclose(analytic[i], mmkd::testing::numeric_gradient(f, leaves[i]), 1e-5, 1e-7)) << names[i];
+}
+
+// Rank r's loss is the mean over its B rows of the global batch, so the single-process loss is
+// the ranks' mean and the gradient of each rank's loss, summed over ranks through the gather,
+// is W times the single-process gradient (DDP's average then gives back the latter).
+TEST(ClipContrastive, RanksOnSlicesMatchOneProcessOnTheBatch) {
+  torch::manual_seed(3);
+  for (int world : {2, 3}) {
+    std::vector<mmkd::TensorMap> steps = {
+        {{"image", torch::randn({2 * world, 3}, torch::kDouble)}, {"text", torch::randn({2 * world, 3}, torch::kDouble)}}};
+    expect_ranks_match_one_process("clip_contrastive", "{init_temperature: 0.3}", steps, {"image", "text"}, world);
+  }
+}
+
+TEST(ClipContrastive, RankLossesUseTheGlobalBatch) {
+  torch::manual_seed(4);
+  torch::Tensor image = torch::randn({4, 3}, torch::kDouble), text = torch::randn({4, 3}, torch::kDouble);
+  std::vector<double> losses(2), scales(2);
+  mmkd::testing::run_ranks(2, [&](const mmkd::Context& context) {
+    auto loss = mmkd::testing::make<mmkd::Kind::Loss>("clip_contrastive", "{init_temperature: 0.5}", context);
+    loss->to(torch::kDouble);
+    const int64_t first = 2 * context.rank;
+    mmkd::LossOutput out = loss->compute({{"image", image.narrow(0, first, 2)}, {"text", text.narrow(0, first, 2)}});
+    losses[context.rank] = out.loss.item<double>();
+    scales[context.rank] = 1 / out.metrics.at("temperature").item<double>();
+  });
+  const reference::Rows images = reference::unit_rows(image), texts = reference::unit_rows(text);
+  for (size_t rank = 0; rank < 2; ++rank) {
+    const reference::Rows local_images(images.begin() + 2 * rank, images.begin() + 2 * rank + 2);
+    const reference::Rows local_texts(texts.begin() + 2 * rank, texts.begin() + 2 * rank + 2);
+    EXPECT_NEAR(scales[rank], 2.0, 1e-6);
+    const double expected = (reference::info_nce(local_images, texts, scales[rank], 2 * rank) +
+                             reference::info_nce(local_texts, images, scales[rank], 2 * rank)) / 2;
+    EXPECT_NEAR(losses[rank], expected, 1e-12) << "rank " << rank;
+  }
+}
+
+TEST(ClipContrastive, Bfloat16FeaturesGiveAFloat32Loss) {
+  torch::manual_seed(5);
+  torch::Tensor image = torch::randn({4, 8}), text = torch::randn({4, 8});
+  mmkd::LossOutput out = make_loss()->compute({{"image", image.to(torch::kBFloat16)}, {"text", text.to(torch::kBFloat16)}});
+  EXPECT_EQ(out.loss.scalar_type(), torch::kFloat);
+  EXPECT_NEAR(out.loss.item<double>(), loop_loss(image.to(torch::kBFloat16).to(torch::kFloat), text.to(torch::kBFloat16).to(torch::kFloat), 1 / 0.07), 1e-3);
 }
 
 }  // namespace

@@ -1,0 +1,189 @@
+#include "mmkd_testing.hpp"
+#include "module_state.hpp"
+#include "rank_equivalence.hpp"
+#include "reference_loops.hpp"
+
+#include <gtest/gtest.h>
+#include <mmkd/mmkd.hpp>
+#include <torch/torch.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+namespace {
+
+std::shared_ptr<mmkd::Loss> make_loss(const std::string& options) {
+  return mmkd::testing::make<mmkd::Kind::Loss>("memory_bank_itc", options);
+}
+
+// Student features, and momentum features when `momentum`.
+mmkd::TensorMap batch(int64_t rows, int64_t dim, bool momentum, torch::Dtype dtype = torch::kFloat) {
+  mmkd::TensorMap inputs = {{"image", torch::randn({rows, dim}, dtype)}, {"text", torch::randn({rows, dim}, dtype)}};
+  if (momentum) {
+    inputs["image_momentum"] = torch::randn({rows, dim}, dtype);
+    inputs["text_momentum"] = torch::randn({rows, dim}, dtype);
+  }
+  return inputs;
+}
+
+double metric(const mmkd::LossOutput& out, const std::string& name) { return out.metrics.at(name).item<double>(); }
+
+TEST(MemoryBankItc, EmptyQueueWithoutMomentumIsTheClipLoss) {
+  torch::manual_seed(20);
+  mmkd::TensorMap inputs = batch(4, 6, false);
+  auto loss = make_loss("{queue_size: 8, dim: 6, init_temperature: 0.1}");
+  auto clip = mmkd::testing::make<mmkd::Kind::Loss>("clip_contrastive", "{init_temperature: 0.1}");
+  mmkd::LossOutput out = loss->compute(inputs), expected = clip->compute(inputs);
+  EXPECT_NEAR(out.loss.item<double>(), expected.loss.item<double>(), 1e-6);
+  for (const char* name : {"i2t_loss", "t2i_loss", "i2t_acc", "t2i_acc", "temperature"})
+    EXPECT_NEAR(metric(out, name), metric(expected, name), 1e-6) << name;
+  EXPECT_EQ(metric(out, "queue_fill"), 4.0);
+}
+
+TEST(MemoryBankItc, MatchesLoopImplementationWithMomentumKeysWhileQueuesFillAndWrap) {
+  torch::manual_seed(21);
+  auto loss = make_loss("{queue_size: 5, dim: 3, init_temperature: 0.5}");
+  reference::Rows image_queue, text_queue;
+  for (int step = 0; step < 4; ++step) {
+    SCOPED_TRACE("step " + std::to_string(step));
+    mmkd::TensorMap inputs = batch(2, 3, true);
+    mmkd::LossOutput out = loss->compute(inputs);
+    const reference::Rows images = reference::unit_rows(inputs["image"]), texts = reference::unit_rows(inputs["text"]);
+    const reference::Rows image_keys = reference::unit_rows(inputs["image_momentum"]);
+    const reference::Rows text_keys = reference::unit_rows(inputs["text_momentum"]);
+    const reference::Rows text_columns = reference::concat(text_keys, text_queue);
+    const reference::Rows image_columns = reference::concat(image_keys, image_queue);
+    const double i2t = reference::info_nce(images, text_columns, 2.0);
+    const double t2i = reference::info_nce(texts, image_columns, 2.0);
+    EXPECT_NEAR(metric(out, "i2t_loss"), i2t, 1e-5);
+    EXPECT_NEAR(metric(out, "t2i_loss"), t2i, 1e-5);
+    EXPECT_NEAR(out.loss.item<double>(), (i2t + t2i) / 2, 1e-5);
+    EXPECT_NEAR(metric(out, "i2t_acc"), reference::top1(images, text_columns), 1e-7);
+    EXPECT_NEAR(metric(out, "t2i_acc"), reference::top1(texts, image_columns), 1e-7);
+    image_queue = reference::newest(reference::concat(image_queue, image_keys), 5);
+    text_queue = reference::newest(reference::concat(text_queue, text_keys), 5);
+    EXPECT_EQ(metric(out, "queue_fill"), static_cast<double>(text_queue.size()));
+  }
+}
+
+TEST(MemoryBankItc, GradientsMatchFiniteDifferencesInDouble) {
+  torch::manual_seed(22);
+  auto loss = make_loss("{queue_size: 4, dim: 3, init_temperature: 0.3}");
+  loss->to(torch::kDouble);
+  loss->compute(batch(3, 3, true, torch::kDouble));  // fills the queues
+  loss->eval();
+  mmkd::TensorMap inputs = batch(3, 3, true, torch::kDouble);
+  torch::Tensor image = inputs["image"].requires_grad_(), text = inputs["text"].requires_grad_();
+  inputs["image_momentum"].requires_grad_();
+  torch::Tensor logit_scale = loss->named_parameters()["logit_scale"];
+  auto f = [&] {
+    mmkd::TensorMap current = inputs;
+    current["image"] = image, current["text"] = text;
+    return loss->compute(current).loss;
+  };
+
+  const std::vector<std::string> names = {"image", "text", "logit_scale"};
+  std::vector<torch::Tensor> leaves = {image, text, logit_scale};
+  std::vector<torch::Tensor> analytic = torch::autograd::grad({f()}, leaves);
+  for (size_t i = 0; i < leaves.size(); ++i)
+    EXPECT_TRUE(torch::allclose(analytic[i], mmkd::testing::numeric_gradient(f, leaves[i]), 1e-5, 1e-7)) << names[i];
+  f().backward();
+  EXPECT_FALSE(inputs["image_momentum"].grad().defined()) << "keys are constants";
+}
+
+TEST(MemoryBankItc, WithoutMomentumTheKeysAreTheDetachedStudentFeatures) {
+  torch::manual_seed(23);
+  mmkd::TensorMap history = batch(3, 4, false, torch::kDouble), inputs = batch(3, 4, false, torch::kDouble);
+  mmkd::TensorMap as_momentum = inputs;
+  as_momentum["image_momentum"] = inputs["image"].clone();
+  as_momentum["text_momentum"] = inputs["text"].clone();
+  auto gradients = [&](const mmkd::TensorMap& step) {
+    auto loss = make_loss("{queue_size: 4, dim: 4}");
+    loss->to(torch::kDouble);
+    mmkd::TensorMap first = history;
+    if (step.count("image_momentum")) first["image_momentum"] = history["image"], first["text_momentum"] = history["text"];
+    loss->compute(first);
+    mmkd::TensorMap current = step;
+    current["image"] = step.at("image").clone().requires_grad_();
+    current["text"] = step.at("text").clone().requires_grad_();
+    mmkd::LossOutput out = loss->compute(current);
+    return std::make_pair(out.loss.item<double>(), torch::autograd::grad({out.loss}, {current["image"], current["text"]}));
+  };
+  const auto [own_loss, own] = gradients(inputs);
+  const auto [momentum_loss, momentum] = gradients(as_momentum);
+  EXPECT_NEAR(own_loss, momentum_loss, 1e-12);
+  EXPECT_TRUE(torch::allclose(own[0], momentum[0], 1e-10, 1e-12));
+  EXPECT_TRUE(torch::allclose(own[1], momentum[1], 1e-10, 1e-12));
+}
+
+TEST(MemoryBankItc, RanksOnSlicesMatchOneProcessOnTheBatch) {
+  torch::manual_seed(24);
+  for (bool momentum : {true, false})
+    for (int world : {2, 3}) {
+      SCOPED_TRACE(momentum ? "momentum keys" : "student keys");
+      std::vector<mmkd::TensorMap> steps;
+      for (int step = 0; step < 3; ++step) steps.push_back(batch(2 * world, 3, momentum, torch::kDouble));
+      expect_ranks_match_one_process("memory_bank_itc", "{queue_size: 8, dim: 3, init_temperature: 0.2}", steps,
+                                     {"image", "text"}, world);
+    }
+}
+
+TEST(MemoryBankItc, RestoredQueuesContinueIdentically) {
+  torch::manual_seed(25);
+  const std::string options = "{queue_size: 6, dim: 4}";
+  auto original = make_loss(options);
+  for (int step = 0; step < 2; ++step) original->compute(batch(4, 4, true));
+  auto restored = make_loss(options), fresh = make_loss(options);
+  copy_state(*original, *restored);
+  for (int step = 0; step < 2; ++step) {
+    mmkd::TensorMap inputs = batch(4, 4, true);
+    mmkd::LossOutput expected = original->compute(inputs), got = restored->compute(inputs);
+    EXPECT_EQ(got.loss.item<double>(), expected.loss.item<double>());
+    for (const auto& [name, value] : expected.metrics) EXPECT_EQ(metric(got, name), value.item<double>()) << name;
+    EXPECT_NE(fresh->compute(inputs).loss.item<double>(), expected.loss.item<double>());
+  }
+}
+
+TEST(MemoryBankItc, EvalModeLeavesTheQueuesUnchanged) {
+  torch::manual_seed(26);
+  auto loss = make_loss("{queue_size: 6, dim: 4}");
+  loss->compute(batch(2, 4, true));
+  std::vector<torch::Tensor> before;
+  for (const auto& b : loss->named_buffers()) before.push_back(b.value().clone());
+  loss->eval();
+  EXPECT_EQ(metric(loss->compute(batch(2, 4, true)), "queue_fill"), 2.0);
+  size_t i = 0;
+  for (const auto& b : loss->named_buffers()) EXPECT_TRUE(torch::equal(b.value(), before[i++])) << b.key();
+  loss->train();
+  EXPECT_EQ(metric(loss->compute(batch(2, 4, true)), "queue_fill"), 4.0);
+}
+
+TEST(MemoryBankItc, ShapeAndDimErrorsNameThePorts) {
+  auto loss = make_loss("{queue_size: 4, dim: 8}");
+  mmkd::TensorMap inputs = batch(2, 8, true);
+  inputs.erase("text_momentum");
+  expect_error_naming([&] { loss->compute(inputs); }, {"memory_bank_itc", "`image_momentum`", "`text_momentum`"});
+  inputs["text_momentum"] = torch::randn({2, 6});
+  expect_error_naming([&] { loss->compute(inputs); },
+                      {"memory_bank_itc", "`image_momentum` [2, 8]", "`text_momentum` [2, 6]"});
+  expect_error_naming([&] { loss->compute(batch(2, 16, false)); }, {"memory_bank_itc", "`image`", "[2, 16]", "`dim: 8`"});
+  EXPECT_THROW(make_loss("{queue_size: 0}"), mmkd::ConfigError);
+  EXPECT_THROW(make_loss("{dim: 0}"), mmkd::ConfigError);
+}
+
+TEST(MemoryBankItc, Bfloat16FeaturesGiveAFloat32Loss) {
+  torch::manual_seed(27);
+  auto loss = make_loss("{queue_size: 4, dim: 8, init_temperature: 0.5}");
+  mmkd::TensorMap bf16;
+  for (const auto& [port, tensor] : batch(2, 8, true)) bf16[port] = tensor.to(torch::kBFloat16);
+  mmkd::LossOutput out = loss->compute(bf16);
+  EXPECT_EQ(out.loss.scalar_type(), torch::kFloat);
+  auto rows = [&](const char* port) { return reference::unit_rows(bf16[port].to(torch::kFloat)); };
+  const double expected = (reference::info_nce(rows("image"), rows("text_momentum"), 2.0) +
+                           reference::info_nce(rows("text"), rows("image_momentum"), 2.0)) / 2;
+  EXPECT_NEAR(out.loss.item<double>(), expected, 1e-5);
+  EXPECT_EQ(metric(out, "queue_fill"), 2.0);
+}
+
+}  // namespace
