@@ -1,0 +1,247 @@
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <cmath>
+#include <mmkd/mmkd.hpp>
+#include <string>
+#include <vector>
+
+#include "itm_negatives.hpp"
+#include "mmkd_testing.hpp"
+
+namespace {
+
+mmkd::Context with_seed(uint64_t seed) {
+  mmkd::Context context;
+  context.seed = seed;
+  return context;
+}
+
+std::shared_ptr<mmkd::Loss> make_loss(const std::string& options, uint64_t seed = 0) {
+  return mmkd::testing::make<mmkd::Kind::Loss>("itm", options, with_seed(seed));
+}
+
+torch::Tensor parameter(const std::shared_ptr<mmkd::Loss>& loss, const std::string& name) {
+  return loss->named_parameters()[name];
+}
+
+void expect_error_naming(const std::function<void()>& call, const std::vector<std::string>& parts) {
+  try {
+    call();
+    ADD_FAILURE() << "no mmkd::Error";
+  } catch (const mmkd::Error& e) {
+    for (const std::string& part : parts) EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
+  }
+}
+
+// Eq. 64-67 as loops in double: pairs (i, i) match, (i, text_of_image[i]) and (image_of_text[j], j) do not.
+double loop_loss(const std::shared_ptr<mmkd::Loss>& loss, const torch::Tensor& image, const torch::Tensor& text,
+                 const mmkd::itm::Negatives& negatives) {
+  const torch::Tensor w_image = parameter(loss, "image_projection.weight"),
+                      w_text = parameter(loss, "text_projection.weight");
+  const torch::Tensor w_cls = parameter(loss, "classifier.weight"), b_cls = parameter(loss, "classifier.bias");
+  const int64_t batch = image.size(0), dim = image.size(1), hidden = w_image.size(0);
+  auto pair_loss = [&](int64_t i, int64_t j, int64_t label) {
+    std::vector<double> fused(hidden, 0.0);
+    for (int64_t h = 0; h < hidden; ++h)
+      for (int64_t d = 0; d < dim; ++d)
+        fused[h] += w_image[h][d].item<double>() * image[i][d].item<double>() +
+                    w_text[h][d].item<double>() * text[j][d].item<double>();
+    double logit[2];
+    for (int64_t c = 0; c < 2; ++c) {
+      logit[c] = b_cls[c].item<double>();
+      for (int64_t h = 0; h < hidden; ++h) logit[c] += w_cls[c][h].item<double>() * fused[h];
+    }
+    return -std::log(std::exp(logit[label]) / (std::exp(logit[0]) + std::exp(logit[1])));
+  };
+  double total = 0;
+  for (int64_t i = 0; i < batch; ++i) {
+    total += pair_loss(i, i, 1);
+    total += pair_loss(i, negatives.text_of_image[i].item<int64_t>(), 0);
+    total += pair_loss(negatives.image_of_text[i].item<int64_t>(), i, 0);
+  }
+  return total / (3 * batch);
+}
+
+mmkd::itm::Negatives expected_negatives(uint64_t seed, int64_t step, const torch::Tensor* similarity, int64_t batch) {
+  at::Generator generator = mmkd::itm::negative_generator(seed, 0, step);
+  return similarity ? mmkd::itm::hard_negatives(*similarity, 0.07, generator)
+                    : mmkd::itm::random_negatives(batch, generator);
+}
+
+TEST(Itm, HandCaseWithTwoPairs) {
+  // dim = hidden = 1, unit projections and a head with logits (-s, s) for the fused s = image + text. With
+  // two pairs the only negative partner is the other pair, for random and hard negatives alike:
+  // matches s00 = 0.75, s11 = 0.5; negatives (0, 1) twice at s = 1.5 and (1, 0) twice at s = -0.25.
+  for (const std::string negatives : {"random", "hard"}) {
+    auto loss = make_loss("{dim: 1, hidden_dim: 1, negatives: " + negatives + "}");
+    {
+      torch::NoGradGuard no_grad;
+      parameter(loss, "image_projection.weight").fill_(1.0);
+      parameter(loss, "text_projection.weight").fill_(1.0);
+      parameter(loss, "classifier.weight").copy_(torch::tensor({{-1.0f}, {1.0f}}));
+      parameter(loss, "classifier.bias").zero_();
+    }
+    torch::Tensor image = torch::tensor({{0.5f}, {-0.5f}}), text = torch::tensor({{0.25f}, {1.0f}});
+    mmkd::LossOutput out = loss->compute({{"image", image}, {"text", text}});
+    auto softplus = [](double x) { return std::log(1 + std::exp(x)); };
+    const double expected = (softplus(-1.5) + softplus(-1.0) + 2 * softplus(3.0) + 2 * softplus(-0.5)) / 6;
+    EXPECT_NEAR(out.loss.item<double>(), expected, 1e-6) << negatives;
+    EXPECT_NEAR(out.metrics.at("positive_accuracy").item<double>(), 1.0, 1e-7);
+    EXPECT_NEAR(out.metrics.at("negative_accuracy").item<double>(), 0.5, 1e-7);
+    EXPECT_NEAR(out.metrics.at("accuracy").item<double>(), 4.0 / 6, 1e-6);
+    EXPECT_FALSE(out.metrics.at("accuracy").requires_grad());
+  }
+}
+
+TEST(Itm, RandomNegativesMatchLoopImplementation) {
+  torch::manual_seed(0);
+  auto loss = make_loss("{dim: 3, hidden_dim: 4, negatives: random}", 11);
+  loss->to(torch::kDouble);
+  torch::Tensor image = torch::randn({5, 3}, torch::kDouble), text = torch::randn({5, 3}, torch::kDouble);
+  for (int64_t step = 0; step < 3; ++step) {
+    const double value = loss->compute({{"image", image}, {"text", text}}).loss.item<double>();
+    EXPECT_NEAR(value, loop_loss(loss, image, text, expected_negatives(11, step, nullptr, 5)), 1e-10) << step;
+  }
+}
+
+TEST(Itm, HardNegativesMatchLoopImplementation) {
+  torch::manual_seed(1);
+  auto loss = make_loss("{dim: 3, hidden_dim: 2}", 5);
+  loss->to(torch::kDouble);
+  torch::Tensor image = torch::randn({6, 3}, torch::kDouble), text = torch::randn({6, 3}, torch::kDouble);
+  torch::Tensor image_features = torch::randn({6, 4}, torch::kDouble),
+                text_features = torch::randn({6, 4}, torch::kDouble);
+  const torch::Tensor similarity = mmkd::cosine_similarity_matrix(image_features, text_features);
+  const double value =
+      loss->compute(
+              {{"image", image}, {"text", text}, {"image_features", image_features}, {"text_features", text_features}})
+          .loss.item<double>();
+  EXPECT_NEAR(value, loop_loss(loss, image, text, expected_negatives(5, 0, &similarity, 6)), 1e-10);
+}
+
+TEST(Itm, HardNegativesDefaultToTheFusedRepresentations) {
+  torch::manual_seed(2);
+  auto loss = make_loss("{dim: 3, hidden_dim: 2}", 3);
+  loss->to(torch::kDouble);
+  torch::Tensor image = torch::randn({6, 3}, torch::kDouble), text = torch::randn({6, 3}, torch::kDouble);
+  const torch::Tensor similarity = mmkd::cosine_similarity_matrix(image, text);
+  const double value = loss->compute({{"image", image}, {"text", text}}).loss.item<double>();
+  EXPECT_NEAR(value, loop_loss(loss, image, text, expected_negatives(3, 0, &similarity, 6)), 1e-10);
+}
+
+TEST(Itm, StepCountsTrainingBatchesOnlyAndRestoresTheDraws) {
+  torch::manual_seed(3);
+  torch::Tensor image = torch::randn({8, 3}), text = torch::randn({8, 3});
+  const mmkd::TensorMap inputs = {{"image", image}, {"text", text}};
+  auto original = make_loss("{dim: 3, hidden_dim: 4, negatives: random}", 9);
+  for (int i = 0; i < 3; ++i) original->compute(inputs);
+  EXPECT_EQ(original->named_buffers()["step"].item<int64_t>(), 3);
+  original->eval();
+  const double validation = original->compute(inputs).loss.item<double>();
+  EXPECT_EQ(original->compute(inputs).loss.item<double>(), validation);
+  EXPECT_EQ(original->named_buffers()["step"].item<int64_t>(), 3);
+  original->train();
+
+  auto restored = make_loss("{dim: 3, hidden_dim: 4, negatives: random}", 9);
+  {
+    torch::NoGradGuard no_grad;
+    for (auto& item : original->named_parameters()) restored->named_parameters()[item.key()].copy_(item.value());
+    for (auto& item : original->named_buffers()) restored->named_buffers()[item.key()].copy_(item.value());
+  }
+  auto fresh = make_loss("{dim: 3, hidden_dim: 4, negatives: random}", 9);
+  {
+    torch::NoGradGuard no_grad;
+    for (auto& item : original->named_parameters()) fresh->named_parameters()[item.key()].copy_(item.value());
+  }
+  const double next = original->compute(inputs).loss.item<double>();
+  EXPECT_EQ(restored->compute(inputs).loss.item<double>(), next);
+  EXPECT_NE(fresh->compute(inputs).loss.item<double>(), next);
+}
+
+TEST(Itm, GradientsMatchFiniteDifferencesInDouble) {
+  torch::manual_seed(4);
+  auto loss = make_loss("{dim: 3, hidden_dim: 2}", 1);
+  loss->to(torch::kDouble);
+  loss->eval();  // the same negatives at every evaluation
+  torch::Tensor image = torch::randn({4, 3}, torch::kDouble).requires_grad_();
+  torch::Tensor text = torch::randn({4, 3}, torch::kDouble).requires_grad_();
+  const torch::Tensor image_features = torch::randn({4, 3}, torch::kDouble),
+                      text_features = torch::randn({4, 3}, torch::kDouble);
+  auto f = [&] {
+    return loss
+        ->compute(
+            {{"image", image}, {"text", text}, {"image_features", image_features}, {"text_features", text_features}})
+        .loss;
+  };
+  std::vector<std::string> names = {"image", "text"};
+  std::vector<torch::Tensor> leaves = {image, text};
+  for (auto& item : loss->named_parameters()) names.push_back(item.key()), leaves.push_back(item.value());
+  ASSERT_EQ(leaves.size(), 6u);
+  const std::vector<torch::Tensor> analytic = torch::autograd::grad({f()}, leaves);
+  for (size_t i = 0; i < leaves.size(); ++i) {
+    EXPECT_GT(analytic[i].abs().sum().item<double>(), 0.0) << names[i];
+    EXPECT_TRUE(torch::allclose(analytic[i], mmkd::testing::numeric_gradient(f, leaves[i]), 1e-5, 1e-8)) << names[i];
+  }
+}
+
+TEST(Itm, Bf16InputsGiveAFloat32Loss) {
+  torch::manual_seed(5);
+  auto loss = make_loss("{dim: 4, hidden_dim: 4}");
+  torch::Tensor image = torch::randn({4, 4}).to(torch::kBFloat16), text = torch::randn({4, 4}).to(torch::kBFloat16);
+  mmkd::LossOutput out = loss->compute({{"image", image}, {"text", text}});
+  EXPECT_EQ(out.loss.scalar_type(), torch::kFloat);
+  EXPECT_TRUE(std::isfinite(out.loss.item<double>()));
+}
+
+TEST(Itm, ShapeErrorsNameThePortsAndShapes) {
+  auto loss = make_loss("{dim: 3, hidden_dim: 2}");
+  torch::Tensor pairs = torch::randn({4, 3});
+  expect_error_naming(
+      [&] {
+        loss->compute({{"image", torch::randn({4, 3})}, {"text", torch::randn({3, 3})}});
+      },
+      {"itm", "`image`", "`text`", "[4, 3]", "[3, 3]", "[B, 3]"});
+  expect_error_naming(
+      [&] {
+        loss->compute({{"image", torch::randn({4, 5})}, {"text", torch::randn({4, 5})}});
+      },
+      {"`image`", "[4, 5]", "[B, 3]"});
+  expect_error_naming(
+      [&] {
+        loss->compute({{"image", pairs},
+                       {"text", pairs},
+                       {"image_features", torch::randn({4, 6})},
+                       {"text_features", torch::randn({4, 5})}});
+      },
+      {"`image_features`", "`text_features`", "[4, 6]", "[4, 5]"});
+  expect_error_naming(
+      [&] {
+        loss->compute({{"image", pairs},
+                       {"text", pairs},
+                       {"image_features", torch::randn({5, 6})},
+                       {"text_features", torch::randn({5, 6})}});
+      },
+      {"`image_features`", "[5, 6]", "`image`", "[4, 3]"});
+  expect_error_naming(
+      [&] {
+        loss->compute({{"image", pairs}, {"text", pairs}, {"image_features", pairs}});
+      },
+      {"`image_features`", "`text_features`"});
+  expect_error_naming(
+      [&] {
+        loss->compute({{"image", torch::randn({1, 3})}, {"text", torch::randn({1, 3})}});
+      },
+      {"at least 2", "[1, 3]"});
+  expect_error_naming([&] { loss->compute({{"image", pairs}}); }, {"text"});
+}
+
+TEST(Itm, BadOptionsAreConfigErrors) {
+  EXPECT_THROW(make_loss("{negatives: semi}"), mmkd::ConfigError);
+  EXPECT_THROW(make_loss("{dim: 0}"), mmkd::ConfigError);
+  EXPECT_THROW(make_loss("{temperature: 0}"), mmkd::ConfigError);
+  EXPECT_EQ(parameter(make_loss("{dim: 5, hidden_dim: 7}"), "image_projection.weight").sizes(),
+            torch::IntArrayRef({7, 5}));
+}
+
+}  // namespace
