@@ -48,6 +48,26 @@ TEST_F(BadInput, EveryProblemListedAtOnceWithLines) {
   EXPECT_NE(r.output.find("4 errors"), std::string::npos) << r.output;
 }
 
+TEST_F(BadInput, ValidateShapesRunsTwoSamplesAndNamesTheMismatch) {
+  write("exp.yaml", tiny_experiment_yaml(runs()));
+  auto ok = mmkd_in(dir.path(), "validate exp.yaml --shapes");
+  EXPECT_EQ(ok.exit_code, 0) << ok.output;
+  EXPECT_NE(ok.output.find("  image.embedding [2, 16] Float"), std::string::npos) << ok.output;
+  EXPECT_NE(ok.output.find("  clip.loss = "), std::string::npos) << ok.output;
+
+  std::string yaml = tiny_experiment_yaml(runs());
+  yaml.replace(yaml.rfind("embed_dim: 16"), 13, "embed_dim: 12");
+  write("exp.yaml", yaml);
+  auto static_only = mmkd_in(dir.path(), "validate exp.yaml");
+  EXPECT_EQ(static_only.exit_code, 0) << static_only.output;
+  auto r = mmkd_in(dir.path(), "validate exp.yaml --shapes");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("computing losses.clip (loss clip_contrastive, exp.yaml:26:3)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("inputs: image = image.embedding [2, 16] Float, text = text.embedding [2, 12] Float"),
+            std::string::npos) << r.output;
+  expect_nothing_written();
+}
+
 TEST_F(BadInput, RunRefusesBeforeWritingAnything) {
   std::string yaml = tiny_experiment_yaml(runs());
   yaml.replace(yaml.find("text: text.embedding}\noptimizer"), 20, "text: text.embeding");

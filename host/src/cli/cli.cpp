@@ -4,6 +4,7 @@
 #include "cli/probe_command.hpp"
 #include "config/experiment_file.hpp"
 #include "graph/experiment_plan.hpp"
+#include "graph/shape_check.hpp"
 #include "plugins/plugin_loader.hpp"
 #include "train/trainer.hpp"
 
@@ -61,12 +62,17 @@ int command_run(const std::string& path, const std::vector<std::string>& overrid
   }
 }
 
-int command_validate(const std::string& path, const std::vector<std::string>& overrides) {
+int command_validate(const std::string& path, const std::vector<std::string>& overrides, bool shapes) {
   try {
     auto loaded = load_experiment_plan(path, overrides);
     const auto& plan = loaded->plan;
     std::cout << fmt::format("{}: valid ({} teachers, {} model nodes, {} losses, {} evaluators)\n", path,
                              plan.teachers.size(), plan.model.size(), plan.losses.size(), plan.evaluators.size());
+    if (shapes) {
+      const int64_t samples = 2;
+      std::cout << fmt::format("shapes, {} training samples through the graph on CPU:\n", samples)
+                << describe_shapes(check_shapes(loaded->registry, plan, samples));
+    }
     return 0;
   } catch (const std::exception& e) {
     return report_bad_input(e);
@@ -104,6 +110,10 @@ int cli_main(int argc, char** argv) {
   auto* validate = app.add_subcommand("validate", "check an experiment without reading data or weights");
   validate->add_option("experiment", experiment, "experiment YAML file")->required();
   validate->add_option("overrides", overrides, "key.path=value overrides");
+  bool shapes = false;
+  validate->add_flag("--shapes", shapes,
+                     "also run the first 2 training samples through the whole graph on CPU (reads data and weights) "
+                     "to check tensor shapes");
 
   auto* list = app.add_subcommand("list", "list every loaded component by kind, with its library");
 
@@ -127,7 +137,7 @@ int cli_main(int argc, char** argv) {
   }
 
   if (*run) return command_run(experiment, overrides, request);
-  if (*validate) return command_validate(experiment, overrides);
+  if (*validate) return command_validate(experiment, overrides, shapes);
   if (*list) return with_plugins([](const Registry& r) { std::cout << list_components(r); });
   if (*describe) return with_plugins([&](const Registry& r) { std::cout << describe_component(r, component); });
   if (*probe)

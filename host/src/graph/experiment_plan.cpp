@@ -449,6 +449,14 @@ class Planner {
 
 }  // namespace
 
+Context base_context(const ExperimentPlan& plan) {
+  Context context;
+  context.seed = plan.seed;
+  context.config_dir = fs::absolute(plan.config_path).parent_path().string();
+  context.experiment_name = plan.name;
+  return context;
+}
+
 std::vector<std::string> plugin_paths_of(const ConfigNode& config, const std::string& config_path) {
   std::vector<std::string> paths;
   const ConfigNode* plugins = config.is_map() ? config.find("plugins") : nullptr;

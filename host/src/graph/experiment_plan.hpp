@@ -36,6 +36,10 @@ struct ExperimentPlan {
   Options optimizer, schedule, trainer, eval, log, momentum_options;
 };
 
+// What every component of the experiment is created with: seed, config folder, name (the
+// trainer adds device and run folder).
+Context base_context(const ExperimentPlan& plan);
+
 // The experiment's `plugins:` list, resolved against the config file's folder.
 std::vector<std::string> plugin_paths_of(const ConfigNode& config, const std::string& config_path);
 

@@ -61,12 +61,9 @@ class Run {
     }
     torch::manual_seed(plan_.seed);
 
-    Context context;
+    Context context = base_context(plan_);
     context.device = device_;
-    context.seed = plan_.seed;
     context.run_dir = folder_.path;
-    context.config_dir = fs::absolute(plan_.config_path).parent_path().string();
-    context.experiment_name = plan_.name;
 
     const NodePlan& data = *plan_.train_data;
     auto dataset = at_node(data, "creating", [&] { return registry_.create<Kind::Dataset>(*data.entry, data.options, context); });

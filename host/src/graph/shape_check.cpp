@@ -1,0 +1,40 @@
+#include "graph/shape_check.hpp"
+
+#include "graph/graph.hpp"
+#include "train/batch_loader.hpp"
+
+#include <torch/torch.h>
+
+#include <fmt/format.h>
+
+namespace mmkd {
+
+ShapeCheck check_shapes(const Registry& registry, const ExperimentPlan& plan, int64_t samples) {
+  const Context context = base_context(plan);
+  const NodePlan& data = *plan.train_data;
+  auto dataset = at_node(data, "creating", [&] { return registry.create<Kind::Dataset>(*data.entry, data.options, context); });
+  if (dataset->size() < samples)
+    throw Error(fmt::format("{}: {} samples, the shape check needs {}", node_label(data), dataset->size(), samples));
+  BatchLoader loader(dataset, samples, /*shuffle=*/false, /*drop_last=*/true, plan.seed);
+
+  Graph graph(registry, plan, context);
+  graph.set_training(false);
+  torch::NoGradGuard no_grad;
+  ShapeCheck check;
+  check.tensors = loader.batch(0, 0);
+  graph.run_momentum(check.tensors);
+  graph.run_teachers(check.tensors);
+  graph.run_model(check.tensors);
+  for (const auto& [name, value] : graph.compute_losses(check.tensors).values) check.losses[name] = value.item<double>();
+  return check;
+}
+
+std::string describe_shapes(const ShapeCheck& check) {
+  std::string text;
+  for (const auto& [name, tensor] : check.tensors)
+    text += fmt::format("  {} [{}] {}\n", name, fmt::join(tensor.sizes(), ", "), c10::toString(tensor.scalar_type()));
+  for (const auto& [name, value] : check.losses) text += fmt::format("  {} = {:.6g}\n", name, value);
+  return text;
+}
+
+}  // namespace mmkd
