@@ -1,0 +1,55 @@
+#include "data2vec_regression.hpp"
+
+#include "distillation_math.hpp"
+
+#include <string>
+
+namespace mmkd::distillation {
+
+ComponentInfo Data2VecRegression::info() {
+  return ComponentInfo("data2vec_regression",
+                       "every layer instance-normalised over time, averaged over layers and layer-normalised, "
+                       "for teacher and student alike; mean squared error over all tokens, [CLS] included "
+                       "(thesis Eq. 36-41)")
+      .option<double>("instance_norm_eps", 1e-8, "epsilon added to the variance over time (Eq. 36)", positive())
+      .option<double>("layer_norm_eps", 1e-5, "epsilon of the parameter-free layer norm (Eq. 40)", positive())
+      .input("teacher", "[L_t, B, T, D] outputs of every teacher layer (or one layer [B, T, D]); a target: no "
+                        "gradient flows into it")
+      .input("student", "[L_s, B, T, D] outputs of every student layer (or one layer [B, T, D])")
+      .output("cosine", "mean cosine similarity of the target and predicted token representations");
+}
+
+Data2VecRegression::Data2VecRegression(const Options& options, const Context& /*context*/)
+    : instance_norm_eps_(options.get<double>("instance_norm_eps")),
+      layer_norm_eps_(options.get<double>("layer_norm_eps")) {}
+
+namespace {
+
+torch::Tensor as_layers(const torch::Tensor& tensor, const std::string& port, const std::string& layers) {
+  if (tensor.dim() == 3) return tensor.unsqueeze(0);
+  if (tensor.dim() == 4) return tensor;
+  throw Error(c10::str("data2vec_regression: `", port, "` must be [", layers, ", B, T, D] or [B, T, D], got ",
+                       tensor.sizes()));
+}
+
+}  // namespace
+
+LossOutput Data2VecRegression::compute(const TensorMap& inputs) {
+  const torch::Tensor teacher = as_layers(require(inputs, "teacher").detach(), "teacher", "L_t");
+  const torch::Tensor student = as_layers(require(inputs, "student"), "student", "L_s");
+  if (teacher.sizes().slice(1) != student.sizes().slice(1))
+    throw Error(c10::str("data2vec_regression: `student` ", student.sizes(), " and `teacher` ", teacher.sizes(),
+                         " must have equal [B, T, D]"));
+
+  // Eq. 40: Y from the teacher, Ŷ from the student
+  const torch::Tensor target = layer_averaged_representation(teacher, instance_norm_eps_, layer_norm_eps_);
+  const torch::Tensor prediction = layer_averaged_representation(student, instance_norm_eps_, layer_norm_eps_);
+
+  LossOutput out;
+  out.loss = mean_squared_error(target, prediction);  // Eq. 41
+  torch::NoGradGuard no_grad;
+  out.metrics["cosine"] = torch::cosine_similarity(target, prediction, -1).mean();
+  return out;
+}
+
+}  // namespace mmkd::distillation

@@ -1,0 +1,21 @@
+#pragma once
+// Loss `data2vec_regression`: the student's layer-averaged, normalised representation of
+// every token regressed onto the teacher's, as in Data2Vec (thesis Eq. 36-41).
+#include <mmkd/mmkd.hpp>
+#include <torch/torch.h>
+
+namespace mmkd::distillation {
+
+class Data2VecRegression : public Loss {
+ public:
+  static ComponentInfo info();
+  Data2VecRegression(const Options& options, const Context& context);
+
+  LossOutput compute(const TensorMap& inputs) override;
+
+ private:
+  double instance_norm_eps_;
+  double layer_norm_eps_;
+};
+
+}  // namespace mmkd::distillation
