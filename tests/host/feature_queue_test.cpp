@@ -21,6 +21,17 @@ TEST(FeatureQueue, FillsThenKeepsTheNewestRowsOldestFirst) {
   EXPECT_TRUE(torch::equal(queue->contents(), rows_from(8, 5)));
 }
 
+TEST(FeatureQueue, KeysAfterPutsTheCurrentRowsFirst) {
+  mmkd::FeatureQueue queue(3, 2);
+  torch::Tensor current = rows_from(10, 2).to(torch::kDouble);
+  EXPECT_TRUE(torch::equal(queue->keys_after(current), current));
+  queue->push(rows_from(0, 4));  // storage holds 3, 1, 2
+  torch::Tensor keys = queue->keys_after(current);
+  EXPECT_EQ(keys.scalar_type(), torch::kDouble);
+  EXPECT_TRUE(torch::equal(keys.narrow(0, 0, 2), current));
+  EXPECT_TRUE(torch::equal(std::get<0>(keys.narrow(0, 2, 3).select(1, 0).sort()), torch::tensor({1.0, 2.0, 3.0}, torch::kDouble)));
+}
+
 TEST(FeatureQueue, PushedRowsAreDetached) {
   mmkd::FeatureQueue queue(4, 2);
   queue->push(torch::ones({2, 2}, torch::requires_grad()));

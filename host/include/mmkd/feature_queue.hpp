@@ -14,6 +14,9 @@ class FeatureQueueImpl : public torch::nn::Module {
   void push(const torch::Tensor& rows);
   // The rows held so far [min(pushed, capacity), dim], oldest first.
   torch::Tensor contents() const;
+  // `current` [N, dim] followed by the rows held, in storage order, as `current`'s dtype: the
+  // keys of a contrastive loss with a memory bank (Eq. 84), one copy.
+  torch::Tensor keys_after(const torch::Tensor& current) const;
 
   int64_t size() const;
   int64_t capacity() const { return capacity_; }

@@ -36,6 +36,10 @@ torch::Tensor FeatureQueueImpl::contents() const {
   return torch::cat({rows_.narrow(0, start, capacity_ - start), rows_.narrow(0, 0, start)});
 }
 
+torch::Tensor FeatureQueueImpl::keys_after(const torch::Tensor& current) const {
+  return torch::cat({current, rows_.narrow(0, 0, size()).to(current.scalar_type())});
+}
+
 int64_t FeatureQueueImpl::size() const { return std::min(pushed_.item<int64_t>(), capacity_); }
 
 }  // namespace mmkd

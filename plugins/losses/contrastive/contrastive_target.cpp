@@ -41,12 +41,13 @@ LossOutput ContrastiveTarget::compute(const TensorMap& inputs) {
   if (memory_bank_) require_bank_dim("contrastive_target", {"teacher", teacher}, memory_bank_->dim());
 
   const torch::Tensor targets = l2_normalize(gather_rows(teacher, context_));  // Eq. 79, 82: delta(I_t), all ranks
-  const torch::Tensor columns =
-      memory_bank_ ? torch::cat({targets, memory_bank_->contents().to(targets.scalar_type())}) : targets;  // Eq. 84
+  const torch::Tensor columns = memory_bank_ ? memory_bank_->keys_after(targets) : targets;  // Eq. 84, unit rows
   const torch::Tensor scale = logit_scale_.scale();
-  const torch::Tensor text_logits = similarity_logits(text, columns, scale);    // Eq. 81, 85: L^w
-  const torch::Tensor image_logits = similarity_logits(image, columns, scale);  // Eq. 81: L^v
-  const torch::Tensor labels = arange_targets(image.size(0), image, gathered_offset(image.size(0), context_));
+  const int64_t batch = image.size(0);
+  const torch::Tensor logits = scale * l2_normalize(torch::cat({text, image})).matmul(columns.t());
+  const torch::Tensor text_logits = logits.narrow(0, 0, batch);       // Eq. 81, 85: L^w
+  const torch::Tensor image_logits = logits.narrow(0, batch, batch);  // Eq. 81: L^v
+  const torch::Tensor labels = arange_targets(batch, image, gathered_offset(batch, context_));
   const TwoSidedLoss parts = two_sided_cross_entropy(text_logits, image_logits, labels);  // Eq. 83
 
   torch::NoGradGuard no_grad;

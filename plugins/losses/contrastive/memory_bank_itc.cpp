@@ -62,8 +62,8 @@ LossOutput MemoryBankItc::compute(const TensorMap& inputs) {
 
   const torch::Tensor image_keys = l2_normalize(gather_rows(image_key_source, context_));  // Eq. 70 keys, all ranks
   const torch::Tensor text_keys = l2_normalize(gather_rows(text_key_source, context_));
-  const torch::Tensor image_columns = torch::cat({image_keys, image_queue_->contents().to(image_keys.scalar_type())});
-  const torch::Tensor text_columns = torch::cat({text_keys, text_queue_->contents().to(text_keys.scalar_type())});
+  const torch::Tensor image_columns = image_queue_->keys_after(image_keys);
+  const torch::Tensor text_columns = text_queue_->keys_after(text_keys);
   const torch::Tensor scale = logit_scale_.scale();
   const torch::Tensor per_image = similarity_logits(image, text_columns, scale);  // Eq. 26 with queued text keys
   const torch::Tensor per_text = similarity_logits(text, image_columns, scale);   // Eq. 26 with queued image keys
