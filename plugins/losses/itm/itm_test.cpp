@@ -2,6 +2,7 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <functional>
 #include <mmkd/mmkd.hpp>
 #include <string>
 #include <vector>
@@ -128,6 +129,37 @@ TEST(Itm, HardNegativesDefaultToTheFusedRepresentations) {
   const torch::Tensor similarity = mmkd::cosine_similarity_matrix(image, text);
   const double value = loss->compute({{"image", image}, {"text", text}}).loss.item<double>();
   EXPECT_NEAR(value, loop_loss(loss, image, text, expected_negatives(3, 0, &similarity, 6)), 1e-10);
+}
+
+TEST(Itm, TwoLayerNodesReadingTheSameFeaturesDrawTheSameNegatives) {
+  // Eq. 66 as two nodes: the outputs of linear #1 (here 5 wide) and linear #2 (3 wide), hard negatives
+  // from the same contrastive features, over two training steps.
+  torch::manual_seed(6);
+  auto layer_1 = make_loss("{dim: 5, hidden_dim: 2}", 4), layer_2 = make_loss("{dim: 3, hidden_dim: 2}", 4);
+  layer_1->to(torch::kDouble);
+  layer_2->to(torch::kDouble);
+  torch::Tensor image_1 = torch::randn({6, 5}, torch::kDouble), text_1 = torch::randn({6, 5}, torch::kDouble);
+  torch::Tensor image_2 = torch::randn({6, 3}, torch::kDouble), text_2 = torch::randn({6, 3}, torch::kDouble);
+  torch::Tensor image_features = torch::randn({6, 4}, torch::kDouble),
+                text_features = torch::randn({6, 4}, torch::kDouble);
+  const torch::Tensor similarity = mmkd::cosine_similarity_matrix(image_features, text_features);
+  for (int64_t step = 0; step < 2; ++step) {
+    const mmkd::itm::Negatives shared = expected_negatives(4, step, &similarity, 6);
+    const double value_1 = layer_1
+                               ->compute({{"image", image_1},
+                                          {"text", text_1},
+                                          {"image_features", image_features},
+                                          {"text_features", text_features}})
+                               .loss.item<double>();
+    const double value_2 = layer_2
+                               ->compute({{"image", image_2},
+                                          {"text", text_2},
+                                          {"image_features", image_features},
+                                          {"text_features", text_features}})
+                               .loss.item<double>();
+    EXPECT_NEAR(value_1, loop_loss(layer_1, image_1, text_1, shared), 1e-10) << step;
+    EXPECT_NEAR(value_2, loop_loss(layer_2, image_2, text_2, shared), 1e-10) << step;
+  }
 }
 
 TEST(Itm, StepCountsTrainingBatchesOnlyAndRestoresTheDraws) {
