@@ -12,7 +12,8 @@ torch::Tensor ipot_plan(const torch::Tensor& cost, const torch::Tensor& row_marg
   const torch::Tensor D = at_least_fp32(cost.detach());
   const torch::Tensor mu = row_marginal.detach().to(D.dtype()).unsqueeze(1);
   const torch::Tensor nu = column_marginal.detach().to(D.dtype()).unsqueeze(1);
-  const torch::Tensor A = torch::exp(-D / settings.epsilon);        // Alg. 2 line 3
+  // Alg. 2 line 3; each row of D is shifted to start at 0 (same iterates, no underflow of a whole row).
+  const torch::Tensor A = torch::exp(-(D - D.amin(1, true)) / settings.epsilon);
   torch::Tensor sigma = torch::full_like(nu, 1.0 / D.size(1));     // Alg. 2 line 2
   torch::Tensor delta = torch::ones_like(mu);
   torch::Tensor T = torch::ones_like(D);

@@ -125,6 +125,16 @@ TEST(Ipot, ReachesTheExactOptimumOfAnAssignmentProblem) {
   EXPECT_NEAR(plan_cost(uniform_plan(cost, {0.5, 500, 1}), cost), best, 1e-6);
 }
 
+TEST(Ipot, RowOffsetsOfTheCostLeaveThePlanUnchanged) {
+  // exp(-(1 + 100) / 0.5) underflows in float32; shifted rows keep the plan finite and equal.
+  const torch::Tensor cost = torch::tensor({0.0f, 1.0f, 1.0f, 0.0f}).reshape({2, 2});
+  const torch::Tensor shifted = cost + torch::tensor({100.0f, 60.0f}).unsqueeze(1);
+  const torch::Tensor mu = torch::tensor({0.3, 0.7}), nu = torch::tensor({0.6, 0.4});
+  const torch::Tensor plan = cb::ipot_plan(shifted, mu, nu, {0.5, 200, 1});
+  EXPECT_TRUE(torch::allclose(plan, cb::ipot_plan(cost, mu, nu, {0.5, 200, 1}), 0, 1e-6)) << plan;
+  EXPECT_TRUE(torch::allclose(plan, torch::tensor({0.3f, 0.0f, 0.3f, 0.4f}).reshape({2, 2}), 0, 1e-6)) << plan;
+}
+
 TEST(Ipot, PlanIsDetachedAndAtLeastFloat32) {
   const torch::Tensor cost = torch::rand({3, 4}).requires_grad_();
   const torch::Tensor plan = uniform_plan(cost, {0.5, 5, 1});
