@@ -8,11 +8,14 @@
 #include <string>
 #include <vector>
 
-#include "expect_error_naming.hpp"
+#include "expect_error.hpp"
+#include "gradient_check.hpp"
 #include "late_interaction.hpp"
 #include "mmkd_testing.hpp"
 
 namespace {
+
+using mmkd::testing::expect_error_naming;
 
 std::shared_ptr<mmkd::Loss> make_loss(const std::string& options = "{}") {
   return mmkd::testing::make<mmkd::Kind::Loss>("cmli_contrastive", options);
@@ -183,13 +186,8 @@ TEST(CmliContrastive, GradientsMatchFiniteDifferencesInDouble) {
     return loss->compute({{"image", image}, {"image_mask", c.image_mask}, {"text", text}, {"text_mask", c.text_mask}})
         .loss;
   };
-  const std::vector<std::string> names = {"image", "text", "logit_scale"};
-  std::vector<torch::Tensor> leaves = {image, text, logit_scale};
-  const std::vector<torch::Tensor> analytic = torch::autograd::grad({f()}, leaves);
-  for (size_t i = 0; i < leaves.size(); ++i) {
-    EXPECT_GT(analytic[i].abs().sum().item<double>(), 0.0) << names[i];
-    EXPECT_TRUE(torch::allclose(analytic[i], mmkd::testing::numeric_gradient(f, leaves[i]), 1e-5, 1e-8)) << names[i];
-  }
+  const std::vector<torch::Tensor> analytic = mmkd::testing::expect_gradients_match_finite_differences(
+      f, {{"image", image}, {"text", text}, {"logit_scale", logit_scale}});
   EXPECT_EQ(analytic[1][1][4].abs().sum().item<double>(), 0.0);  // padding
   EXPECT_EQ(analytic[0][1][3].abs().sum().item<double>(), 0.0);  // masked patch
 }

@@ -3,9 +3,11 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
-#include "expect_error_naming.hpp"
+#include "expect_error.hpp"
 
 namespace {
+
+using mmkd::testing::expect_error_naming;
 
 TEST(CmliTokens, CaptionWordsLeaveOutClsEosAndPadding) {
   // [CLS] w w [EOS] pad pad / [CLS] w [EOS] pad pad pad / [CLS] w w w w [EOS] (no padding)

@@ -1,6 +1,9 @@
 #include "codebook_ot_math.hpp"
+#include "expect_error.hpp"
+#include "gradient_check.hpp"
 #include "mmkd_testing.hpp"
-#include "rank_check.hpp"
+#include "module_state.hpp"
+#include "rank_equivalence.hpp"
 #include "reference_loops.hpp"
 
 #include <gtest/gtest.h>
@@ -15,6 +18,7 @@ namespace {
 
 namespace cb = mmkd::codebook_ot;
 namespace ref = codis_reference;
+using mmkd::testing::expect_ranks_match_one_process;
 
 const char* kSmall = "{num_codewords: 5, dim: 3, epsilon: 0.3, outer_iterations: 20, inner_iterations: 2, "
                      "init_temperature: 0.1";
@@ -128,13 +132,8 @@ TEST(CodebookOt, CoreFunctionGradientsWithAConstantPlan) {
     return cb::transport_cost(plan, cb::cosine_cost(features, codebook)) +
            cb::prototype_cross_entropy(student, codebook, plan, temperature);
   };
-  const std::vector<std::string> names = {"features", "student", "codebook", "temperature"};
-  std::vector<torch::Tensor> leaves = {features, student, codebook, temperature};
-  const std::vector<torch::Tensor> analytic = torch::autograd::grad({f()}, leaves);
-  for (size_t i = 0; i < leaves.size(); ++i) {
-    EXPECT_GT(analytic[i].abs().max().item<double>(), 1e-3) << names[i];
-    EXPECT_TRUE(torch::allclose(analytic[i], mmkd::testing::numeric_gradient(f, leaves[i]), 1e-5, 1e-8)) << names[i];
-  }
+  mmkd::testing::expect_gradients_match_finite_differences(
+      f, {{"features", features}, {"student", student}, {"codebook", codebook}, {"temperature", temperature}});
 }
 
 TEST(CodebookOt, LossGradientsMatchFiniteDifferencesInDouble) {
@@ -147,10 +146,8 @@ TEST(CodebookOt, LossGradientsMatchFiniteDifferencesInDouble) {
   auto f = [&] { return loss->compute(inputs).loss; };
 
   // Student features and temperature leave the plans unchanged.
-  std::vector<torch::Tensor> leaves = {inputs["image"], inputs["text"], temperature};
-  const std::vector<torch::Tensor> analytic = torch::autograd::grad({f()}, leaves);
-  for (size_t i = 0; i < leaves.size(); ++i)
-    EXPECT_TRUE(torch::allclose(analytic[i], mmkd::testing::numeric_gradient(f, leaves[i]), 1e-5, 1e-8)) << i;
+  mmkd::testing::expect_gradients_match_finite_differences(
+      f, {{"image", inputs["image"]}, {"text", inputs["text"]}, {"temperature", temperature}});
 
   // The codebook also moves the plans: compare with the loss at the plans held constant.
   const torch::Tensor image_plan = cb::codebook_losses(inputs["image"], inputs["text"], inputs["image_momentum"],
@@ -190,7 +187,7 @@ TEST(CodebookOt, ParametersRestoreTheSameLoss) {
   const mmkd::TensorMap inputs = random_inputs(4, 3);
   auto original = make_loss(), restored = make_loss();
   EXPECT_NE(original->compute(inputs).loss.item<double>(), restored->compute(inputs).loss.item<double>());
-  for (const auto& p : original->named_parameters()) set_parameter(*restored, p.key(), p.value());
+  mmkd::testing::copy_parameters(*original, *restored);
   EXPECT_EQ(original->compute(inputs).loss.item<double>(), restored->compute(inputs).loss.item<double>());
 }
 
@@ -215,14 +212,8 @@ TEST(CodebookOt, ShapeErrorsNamePortsAndShapes) {
   auto loss = make_loss();
   mmkd::TensorMap inputs = random_inputs(4, 3);
   inputs["text_momentum"] = torch::randn({4, 2}, torch::kDouble);
-  try {
-    loss->compute(inputs);
-    FAIL() << "expected mmkd::Error";
-  } catch (const mmkd::Error& e) {
-    const std::string message = e.what();
-    for (const char* part : {"codebook_ot", "`text_momentum`", "[B, 3]", "text_momentum [4, 2]", "image [4, 3]"})
-      EXPECT_NE(message.find(part), std::string::npos) << part << " not in: " << message;
-  }
+  mmkd::testing::expect_error_naming([&] { loss->compute(inputs); }, {"codebook_ot", "`text_momentum`", "[B, 3]",
+                                                                       "text_momentum [4, 2]", "image [4, 3]"});
   inputs["text_momentum"] = torch::randn({5, 3}, torch::kDouble);
   EXPECT_THROW(loss->compute(inputs), mmkd::Error);
   inputs.erase("text_momentum");

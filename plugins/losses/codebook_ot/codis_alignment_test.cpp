@@ -1,6 +1,9 @@
 #include "codis_alignment_math.hpp"
+#include "expect_error.hpp"
+#include "gradient_check.hpp"
 #include "mmkd_testing.hpp"
-#include "rank_check.hpp"
+#include "module_state.hpp"
+#include "rank_equivalence.hpp"
 #include "reference_loops.hpp"
 
 #include <gtest/gtest.h>
@@ -8,7 +11,6 @@
 #include <torch/torch.h>
 
 #include <cmath>
-#include <map>
 #include <string>
 #include <vector>
 
@@ -16,6 +18,9 @@ namespace {
 
 namespace cb = mmkd::codebook_ot;
 namespace ref = codis_reference;
+using mmkd::testing::buffer_values;
+using mmkd::testing::expect_buffers_equal;
+using mmkd::testing::expect_ranks_match_one_process;
 
 std::shared_ptr<mmkd::Loss> make_loss(const std::string& options) {
   auto loss = mmkd::testing::make<mmkd::Kind::Loss>("codis_alignment", options);
@@ -28,12 +33,6 @@ mmkd::TensorMap random_inputs(int64_t batch, int64_t dim) {
           {"text", torch::randn({batch, dim}, torch::kDouble)},
           {"image_momentum", torch::randn({batch, dim}, torch::kDouble)},
           {"text_momentum", torch::randn({batch, dim}, torch::kDouble)}};
-}
-
-std::map<std::string, torch::Tensor> buffers(mmkd::Loss& loss) {
-  std::map<std::string, torch::Tensor> out;
-  for (const auto& b : loss.named_buffers()) out[b.key()] = b.value().clone();
-  return out;
 }
 
 // Unit rows, then the newest `capacity` rows of `queue` after appending them.
@@ -109,14 +108,10 @@ TEST(CodisAlignment, GradientsMatchFiniteDifferencesInDouble) {
     torch::Tensor temperature = loss->named_parameters()["temperature"];
     auto f = [&] { return loss->compute(inputs).loss; };
     // The targets use the temperature too (without gradient), so it is checked where they do not.
-    std::vector<torch::Tensor> leaves = {inputs["image"], inputs["text"]};
-    if (alpha == 0.0) leaves.push_back(temperature);
-    const std::vector<torch::Tensor> analytic = torch::autograd::grad({f()}, leaves);
-    for (size_t i = 0; i < leaves.size(); ++i) {
-      EXPECT_GT(analytic[i].abs().max().item<double>(), 1e-3);
-      EXPECT_TRUE(torch::allclose(analytic[i], mmkd::testing::numeric_gradient(f, leaves[i]), 1e-5, 1e-8))
-          << "alpha " << alpha << " leaf " << i;
-    }
+    mmkd::testing::NamedLeaves leaves = {{"image", inputs["image"]}, {"text", inputs["text"]}};
+    if (alpha == 0.0) leaves.emplace_back("temperature", temperature);
+    SCOPED_TRACE("alpha " + std::to_string(alpha));
+    mmkd::testing::expect_gradients_match_finite_differences(f, leaves);
   }
 }
 
@@ -144,10 +139,10 @@ TEST(CodisAlignment, TrainingPushesUnitMomentumRowsAndEvalLeavesQueues) {
   EXPECT_TRUE(torch::allclose(text_rows, text_m / text_m.norm(2, 1, true), 0, 1e-14));
 
   loss->eval();
-  const auto before = buffers(*loss);
+  const auto before = buffer_values(*loss);
   const mmkd::LossOutput out = loss->compute(random_inputs(3, 3));
   EXPECT_EQ(out.metrics.at("queue_rows").item<double>(), 3.0);
-  for (const auto& [name, value] : buffers(*loss)) EXPECT_TRUE(torch::equal(value, before.at(name))) << name;
+  expect_buffers_equal(*loss, before);
   loss->train();
   loss->compute(random_inputs(3, 3));
   EXPECT_EQ(loss->named_buffers()["image_queue.pushed"].item<int64_t>(), 6);
@@ -159,16 +154,11 @@ TEST(CodisAlignment, QueuesRestoredFromBuffersContinueIdentically) {
   auto original = make_loss(options);
   for (int step = 0; step < 3; ++step) original->compute(random_inputs(2, 3));
   auto restored = make_loss(options);
-  {
-    torch::NoGradGuard no_grad;
-    for (const auto& b : original->named_buffers()) restored->named_buffers()[b.key()].copy_(b.value());
-    for (const auto& p : original->named_parameters()) restored->named_parameters()[p.key()].copy_(p.value());
-  }
+  mmkd::testing::copy_state(*original, *restored);
   for (int step = 0; step < 2; ++step) {
     const mmkd::TensorMap inputs = random_inputs(2, 3);
     EXPECT_EQ(original->compute(inputs).loss.item<double>(), restored->compute(inputs).loss.item<double>());
-    const auto expected = buffers(*original);
-    for (const auto& [name, value] : buffers(*restored)) EXPECT_TRUE(torch::equal(value, expected.at(name))) << name;
+    expect_buffers_equal(*restored, buffer_values(*original));
   }
   auto fresh = make_loss(options);
   const mmkd::TensorMap inputs = random_inputs(2, 3);
@@ -191,14 +181,8 @@ TEST(CodisAlignment, ShapeErrorsNamePortsAndShapes) {
   auto loss = make_loss("{dim: 3, queue_size: 8}");
   mmkd::TensorMap inputs = random_inputs(4, 3);
   inputs["image"] = torch::randn({4, 3, 1}, torch::kDouble);
-  try {
-    loss->compute(inputs);
-    FAIL() << "expected mmkd::Error";
-  } catch (const mmkd::Error& e) {
-    const std::string message = e.what();
-    for (const char* part : {"codis_alignment", "`image`", "`text_momentum`", "[B, 3]", "image [4, 3, 1]"})
-      EXPECT_NE(message.find(part), std::string::npos) << part << " not in: " << message;
-  }
+  mmkd::testing::expect_error_naming([&] { loss->compute(inputs); }, {"codis_alignment", "`image`", "`text_momentum`",
+                                                                       "[B, 3]", "image [4, 3, 1]"});
   inputs["image"] = torch::randn({4, 3}, torch::kDouble);
   inputs["text"] = torch::randn({3, 3}, torch::kDouble);
   EXPECT_THROW(loss->compute(inputs), mmkd::Error);

@@ -1,9 +1,10 @@
 #include "contrastive_math.hpp"
-#include "module_state.hpp"
+#include "expect_error.hpp"
+#include "gradient_check.hpp"
 #include "mmkd_testing.hpp"
-#include "thread_ranks.hpp"
 #include "rank_equivalence.hpp"
 #include "reference_loops.hpp"
+#include "thread_ranks.hpp"
 
 #include <gtest/gtest.h>
 #include <mmkd/mmkd.hpp>
@@ -14,6 +15,9 @@
 #include <vector>
 
 namespace {
+
+using mmkd::testing::expect_error_naming;
+using mmkd::testing::expect_ranks_match_one_process;
 
 std::shared_ptr<mmkd::Loss> make_loss(const std::string& options = "{}") {
   return mmkd::testing::make<mmkd::Kind::Loss>("clip_contrastive", options);
@@ -137,13 +141,8 @@ TEST(ClipContrastive, GradientsMatchFiniteDifferencesInDouble) {
   torch::Tensor text = torch::randn({4, 3}, torch::kDouble).requires_grad_();
   torch::Tensor logit_scale = loss->named_parameters()["logit_scale"];
   auto f = [&] { return loss->compute({{"image", image}, {"text", text}}).loss; };
-
-  const std::vector<std::string> names = {"image", "text", "logit_scale"};
-  std::vector<torch::Tensor> leaves = {image, text, logit_scale};
-  std::vector<torch::Tensor> analytic = torch::autograd::grad({f()}, leaves);
-  EXPECT_NE(analytic[2].item<double>(), 0.0);
-  for (size_t i = 0; i < leaves.size(); ++i)
-    EXPECT_TRUE(torch::allclose(analytic[i], mmkd::testing::numeric_gradient(f, leaves[i]), 1e-5, 1e-7)) << names[i];
+  mmkd::testing::expect_gradients_match_finite_differences(
+      f, {{"image", image}, {"text", text}, {"logit_scale", logit_scale}}, 1e-5, 1e-7);
 }
 
 // Rank r's loss is the mean over its B rows of the global batch, so the single-process loss is

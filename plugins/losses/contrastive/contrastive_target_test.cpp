@@ -1,3 +1,5 @@
+#include "expect_error.hpp"
+#include "gradient_check.hpp"
 #include "mmkd_testing.hpp"
 #include "module_state.hpp"
 #include "rank_equivalence.hpp"
@@ -12,6 +14,9 @@
 #include <vector>
 
 namespace {
+
+using mmkd::testing::expect_error_naming;
+using mmkd::testing::expect_ranks_match_one_process;
 
 std::shared_ptr<mmkd::Loss> make_loss(const std::string& options) {
   return mmkd::testing::make<mmkd::Kind::Loss>("contrastive_target", options);
@@ -79,13 +84,8 @@ TEST(ContrastiveTarget, GradientsMatchFiniteDifferencesInDouble) {
   torch::Tensor teacher = inputs["teacher"].requires_grad_();
   torch::Tensor logit_scale = loss->named_parameters()["logit_scale"];
   auto f = [&] { return loss->compute({{"image", image}, {"text", text}, {"teacher", teacher}}).loss; };
-
-  const std::vector<std::string> names = {"image", "text", "logit_scale"};
-  std::vector<torch::Tensor> leaves = {image, text, logit_scale};
-  std::vector<torch::Tensor> analytic = torch::autograd::grad({f()}, leaves);
-  EXPECT_NE(analytic[2].item<double>(), 0.0);
-  for (size_t i = 0; i < leaves.size(); ++i)
-    EXPECT_TRUE(torch::allclose(analytic[i], mmkd::testing::numeric_gradient(f, leaves[i]), 1e-5, 1e-7)) << names[i];
+  mmkd::testing::expect_gradients_match_finite_differences(
+      f, {{"image", image}, {"text", text}, {"logit_scale", logit_scale}}, 1e-5, 1e-7);
   f().backward();
   EXPECT_FALSE(teacher.grad().defined()) << "the teacher targets are constants";
 }
@@ -107,7 +107,7 @@ TEST(ContrastiveTarget, RestoredBankContinuesIdentically) {
   auto original = make_loss(options);
   for (int step = 0; step < 2; ++step) original->compute(batch(4, 4));
   auto restored = make_loss(options), fresh = make_loss(options);
-  copy_state(*original, *restored);
+  mmkd::testing::copy_state(*original, *restored);
   for (int step = 0; step < 2; ++step) {
     mmkd::TensorMap inputs = batch(4, 4);
     mmkd::LossOutput expected = original->compute(inputs), got = restored->compute(inputs);

@@ -1,3 +1,5 @@
+#include "expect_error.hpp"
+#include "gradient_check.hpp"
 #include "mmkd_testing.hpp"
 #include "module_state.hpp"
 #include "rank_equivalence.hpp"
@@ -12,6 +14,9 @@
 #include <vector>
 
 namespace {
+
+using mmkd::testing::expect_error_naming;
+using mmkd::testing::expect_ranks_match_one_process;
 
 std::shared_ptr<mmkd::Loss> make_loss(const std::string& options) {
   return mmkd::testing::make<mmkd::Kind::Loss>("memory_bank_itc", options);
@@ -82,12 +87,8 @@ TEST(MemoryBankItc, GradientsMatchFiniteDifferencesInDouble) {
     current["image"] = image, current["text"] = text;
     return loss->compute(current).loss;
   };
-
-  const std::vector<std::string> names = {"image", "text", "logit_scale"};
-  std::vector<torch::Tensor> leaves = {image, text, logit_scale};
-  std::vector<torch::Tensor> analytic = torch::autograd::grad({f()}, leaves);
-  for (size_t i = 0; i < leaves.size(); ++i)
-    EXPECT_TRUE(torch::allclose(analytic[i], mmkd::testing::numeric_gradient(f, leaves[i]), 1e-5, 1e-7)) << names[i];
+  mmkd::testing::expect_gradients_match_finite_differences(
+      f, {{"image", image}, {"text", text}, {"logit_scale", logit_scale}}, 1e-5, 1e-7);
   f().backward();
   EXPECT_FALSE(inputs["image_momentum"].grad().defined()) << "keys are constants";
 }
@@ -135,7 +136,7 @@ TEST(MemoryBankItc, RestoredQueuesContinueIdentically) {
   auto original = make_loss(options);
   for (int step = 0; step < 2; ++step) original->compute(batch(4, 4, true));
   auto restored = make_loss(options), fresh = make_loss(options);
-  copy_state(*original, *restored);
+  mmkd::testing::copy_state(*original, *restored);
   for (int step = 0; step < 2; ++step) {
     mmkd::TensorMap inputs = batch(4, 4, true);
     mmkd::LossOutput expected = original->compute(inputs), got = restored->compute(inputs);
@@ -149,12 +150,10 @@ TEST(MemoryBankItc, EvalModeLeavesTheQueuesUnchanged) {
   torch::manual_seed(26);
   auto loss = make_loss("{queue_size: 6, dim: 4}");
   loss->compute(batch(2, 4, true));
-  std::vector<torch::Tensor> before;
-  for (const auto& b : loss->named_buffers()) before.push_back(b.value().clone());
+  const auto before = mmkd::testing::buffer_values(*loss);
   loss->eval();
   EXPECT_EQ(metric(loss->compute(batch(2, 4, true)), "queue_fill"), 2.0);
-  size_t i = 0;
-  for (const auto& b : loss->named_buffers()) EXPECT_TRUE(torch::equal(b.value(), before[i++])) << b.key();
+  mmkd::testing::expect_buffers_equal(*loss, before);
   loss->train();
   EXPECT_EQ(metric(loss->compute(batch(2, 4, true)), "queue_fill"), 4.0);
 }

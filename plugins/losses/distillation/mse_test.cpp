@@ -1,4 +1,5 @@
-#include "expect_error_naming.hpp"
+#include "expect_error.hpp"
+#include "gradient_check.hpp"
 #include "mmkd_testing.hpp"
 
 #include <gtest/gtest.h>
@@ -9,6 +10,8 @@
 #include <vector>
 
 namespace {
+
+using mmkd::testing::expect_error_naming;
 
 std::shared_ptr<mmkd::Loss> make_loss() { return mmkd::testing::make<mmkd::Kind::Loss>("mse", "{}"); }
 
@@ -61,9 +64,7 @@ TEST(Mse, GradientsMatchFiniteDifferencesInDouble) {
   torch::Tensor text = torch::randn({2, 3, 4}, torch::kDouble).requires_grad_();
   auto f = [&] { return loss->compute({{"teacher", teacher}, {"image", image}, {"text", text}}).loss; };
   EXPECT_EQ(f().scalar_type(), torch::kDouble);
-  std::vector<torch::Tensor> analytic = torch::autograd::grad({f()}, {image, text});
-  EXPECT_TRUE(torch::allclose(analytic[0], mmkd::testing::numeric_gradient(f, image), 1e-5, 1e-8));
-  EXPECT_TRUE(torch::allclose(analytic[1], mmkd::testing::numeric_gradient(f, text), 1e-5, 1e-8));
+  mmkd::testing::expect_gradients_match_finite_differences(f, {{"image", image}, {"text", text}});
   f().backward();
   EXPECT_FALSE(teacher.grad().defined());
 }

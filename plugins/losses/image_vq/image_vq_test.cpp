@@ -1,4 +1,7 @@
+#include "expect_error.hpp"
+#include "gradient_check.hpp"
 #include "mmkd_testing.hpp"
+#include "module_state.hpp"
 #include "thread_ranks.hpp"
 #include "token_masking.hpp"
 #include "vector_quantiser.hpp"
@@ -14,6 +17,10 @@
 namespace vq = mmkd::image_vq;
 
 namespace {
+
+using mmkd::testing::copy_parameters;
+using mmkd::testing::copy_state;
+using mmkd::testing::expect_error_naming;
 
 constexpr int64_t dim = 4, heads = 2, codebook_dim = 2, layers = 2;
 std::string tiny_options(const std::string& extra, int64_t codebook_size) {
@@ -32,15 +39,6 @@ void randomize(mmkd::Loss& loss) {
   torch::NoGradGuard no_grad;
   for (auto& p : loss.parameters()) p.copy_(torch::randn(p.sizes(), p.options()) * 0.5);
   loss.named_buffers()["codebook"].normal_();
-}
-
-void copy_state(mmkd::Loss& from, mmkd::Loss& to, bool buffers = true) {
-  torch::NoGradGuard no_grad;
-  auto parameters = to.named_parameters();
-  for (const auto& p : from.named_parameters()) parameters[p.key()].copy_(p.value());
-  if (!buffers) return;
-  auto to_buffers = to.named_buffers();
-  for (const auto& b : from.named_buffers()) to_buffers[b.key()].copy_(b.value());
 }
 
 torch::Tensor param(mmkd::Loss& loss, const std::string& name) {
@@ -225,7 +223,7 @@ TEST(ImageVq, StateRestoredFromBuffersContinuesIdentically) {
   auto restored = make_loss("mask_prob: 0.5, ema_decay: 0.5");
   auto without_buffers = make_loss("mask_prob: 0.5, ema_decay: 0.5");
   copy_state(*original, *restored);
-  copy_state(*original, *without_buffers, false);
+  copy_parameters(*original, *without_buffers);
 
   const Batch x = random_batch(4, 3);
   const double next = original->compute(x.inputs()).loss.item<double>();
@@ -245,15 +243,10 @@ TEST(ImageVq, GradientsMatchFiniteDifferencesInDouble) {
   x.patch_tokens.requires_grad_();
   auto f = [&] { return loss->compute(x.inputs()).loss; };
 
-  std::vector<std::string> names = {"patch_tokens"};
-  std::vector<torch::Tensor> leaves = {x.patch_tokens};
+  mmkd::testing::NamedLeaves leaves = {{"patch_tokens", x.patch_tokens}};
   for (const auto& p : loss->named_parameters())
-    if (p.key() != "quantise_down.weight") names.push_back(p.key()), leaves.push_back(p.value());
-  const std::vector<torch::Tensor> analytic = torch::autograd::grad({f()}, leaves);
-  for (size_t i = 0; i < leaves.size(); ++i) {
-    EXPECT_GT(analytic[i].abs().sum().item<double>(), 0.0) << names[i];
-    EXPECT_TRUE(torch::allclose(analytic[i], mmkd::testing::numeric_gradient(f, leaves[i]), 1e-5, 1e-7)) << names[i];
-  }
+    if (p.key() != "quantise_down.weight") leaves.emplace_back(p.key(), p.value());
+  mmkd::testing::expect_gradients_match_finite_differences(f, leaves, 1e-5, 1e-7);
 }
 
 TEST(ImageVq, ProjectionGetsTheQuantisedVectorsGradientPlusCommitment) {
@@ -314,25 +307,16 @@ TEST(ImageVq, Bf16InputsGiveAFloatLoss) {
   EXPECT_EQ(out.loss.item<double>(), loss->compute(as_float.inputs()).loss.item<double>());
 }
 
-std::string error_of(mmkd::Loss& loss, const mmkd::TensorMap& inputs) {
-  try {
-    loss.compute(inputs);
-  } catch (const mmkd::Error& e) {
-    return e.what();
-  }
-  return "";
-}
-
 TEST(ImageVq, ShapeErrorsNameThePortsAndShapes) {
   auto loss = make_loss();
-  const std::string wrong_dim = error_of(*loss, {{"teacher_cls", torch::randn({4, 7})}, {"patch_tokens", torch::randn({4, 3, 4})}});
-  for (const char* part : {"image_vq", "teacher_cls", "patch_tokens", "[4, 7]", "[4, 3, 4]", "[B, 4]"})
-    EXPECT_NE(wrong_dim.find(part), std::string::npos) << part << " in: " << wrong_dim;
-  const std::string wrong_batch = error_of(*loss, {{"teacher_cls", torch::randn({4, 4})}, {"patch_tokens", torch::randn({3, 3, 4})}});
-  EXPECT_NE(wrong_batch.find("[3, 3, 4]"), std::string::npos) << wrong_batch;
-  const std::string flat_tokens = error_of(*loss, {{"teacher_cls", torch::randn({4, 4})}, {"patch_tokens", torch::randn({4, 4})}});
-  EXPECT_NE(flat_tokens.find("[B, N, 4]"), std::string::npos) << flat_tokens;
-  EXPECT_NE(error_of(*loss, {{"teacher_cls", torch::randn({4, 4})}}).find("patch_tokens"), std::string::npos);
+  auto compute = [&](const mmkd::TensorMap& inputs) { return [&loss, inputs] { loss->compute(inputs); }; };
+  expect_error_naming(compute({{"teacher_cls", torch::randn({4, 7})}, {"patch_tokens", torch::randn({4, 3, 4})}}),
+                      {"image_vq", "teacher_cls", "patch_tokens", "[4, 7]", "[4, 3, 4]", "[B, 4]"});
+  expect_error_naming(compute({{"teacher_cls", torch::randn({4, 4})}, {"patch_tokens", torch::randn({3, 3, 4})}}),
+                      {"[3, 3, 4]"});
+  expect_error_naming(compute({{"teacher_cls", torch::randn({4, 4})}, {"patch_tokens", torch::randn({4, 4})}}),
+                      {"[B, N, 4]"});
+  expect_error_naming(compute({{"teacher_cls", torch::randn({4, 4})}}), {"patch_tokens"});
 }
 
 TEST(ImageVq, BadOptionsAreConfigErrors) {

@@ -2,15 +2,19 @@
 #include <torch/torch.h>
 
 #include <cmath>
-#include <functional>
 #include <mmkd/mmkd.hpp>
 #include <string>
 #include <vector>
 
+#include "expect_error.hpp"
+#include "gradient_check.hpp"
 #include "itm_negatives.hpp"
 #include "mmkd_testing.hpp"
+#include "module_state.hpp"
 
 namespace {
+
+using mmkd::testing::expect_error_naming;
 
 mmkd::Context with_seed(uint64_t seed) {
   mmkd::Context context;
@@ -24,15 +28,6 @@ std::shared_ptr<mmkd::Loss> make_loss(const std::string& options, uint64_t seed 
 
 torch::Tensor parameter(const std::shared_ptr<mmkd::Loss>& loss, const std::string& name) {
   return loss->named_parameters()[name];
-}
-
-void expect_error_naming(const std::function<void()>& call, const std::vector<std::string>& parts) {
-  try {
-    call();
-    ADD_FAILURE() << "no mmkd::Error";
-  } catch (const mmkd::Error& e) {
-    for (const std::string& part : parts) EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
-  }
 }
 
 // Eq. 64-67 as loops in double: pairs (i, i) match, (i, text_of_image[i]) and (image_of_text[j], j) do not.
@@ -176,16 +171,9 @@ TEST(Itm, StepCountsTrainingBatchesOnlyAndRestoresTheDraws) {
   original->train();
 
   auto restored = make_loss("{dim: 3, hidden_dim: 4, negatives: random}", 9);
-  {
-    torch::NoGradGuard no_grad;
-    for (auto& item : original->named_parameters()) restored->named_parameters()[item.key()].copy_(item.value());
-    for (auto& item : original->named_buffers()) restored->named_buffers()[item.key()].copy_(item.value());
-  }
+  mmkd::testing::copy_state(*original, *restored);
   auto fresh = make_loss("{dim: 3, hidden_dim: 4, negatives: random}", 9);
-  {
-    torch::NoGradGuard no_grad;
-    for (auto& item : original->named_parameters()) fresh->named_parameters()[item.key()].copy_(item.value());
-  }
+  mmkd::testing::copy_parameters(*original, *fresh);
   const double next = original->compute(inputs).loss.item<double>();
   EXPECT_EQ(restored->compute(inputs).loss.item<double>(), next);
   EXPECT_NE(fresh->compute(inputs).loss.item<double>(), next);
@@ -206,15 +194,10 @@ TEST(Itm, GradientsMatchFiniteDifferencesInDouble) {
             {{"image", image}, {"text", text}, {"image_features", image_features}, {"text_features", text_features}})
         .loss;
   };
-  std::vector<std::string> names = {"image", "text"};
-  std::vector<torch::Tensor> leaves = {image, text};
-  for (auto& item : loss->named_parameters()) names.push_back(item.key()), leaves.push_back(item.value());
+  mmkd::testing::NamedLeaves leaves = {{"image", image}, {"text", text}};
+  for (const auto& item : loss->named_parameters()) leaves.emplace_back(item.key(), item.value());
   ASSERT_EQ(leaves.size(), 6u);
-  const std::vector<torch::Tensor> analytic = torch::autograd::grad({f()}, leaves);
-  for (size_t i = 0; i < leaves.size(); ++i) {
-    EXPECT_GT(analytic[i].abs().sum().item<double>(), 0.0) << names[i];
-    EXPECT_TRUE(torch::allclose(analytic[i], mmkd::testing::numeric_gradient(f, leaves[i]), 1e-5, 1e-8)) << names[i];
-  }
+  mmkd::testing::expect_gradients_match_finite_differences(f, leaves);
 }
 
 TEST(Itm, Bf16InputsGiveAFloat32Loss) {
