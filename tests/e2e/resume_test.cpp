@@ -7,6 +7,7 @@
 #include <torch/torch.h>
 
 #include <filesystem>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -107,6 +108,44 @@ TEST_F(Resume, RefusesToStartOverARunFolderWithCheckpoints) {
   auto again = mmkd_in(dir.path(), "run exp.yaml --run-dir full");
   EXPECT_EQ(again.exit_code, 2) << again.output;
   EXPECT_NE(again.output.find("already holds checkpoints"), std::string::npos) << again.output;
+}
+
+// Per logged step, every loss value of the step ("loss", "<loss>.loss", metrics).
+std::map<int64_t, std::map<std::string, double>> logged_losses(const std::string& run_dir) {
+  std::map<int64_t, std::map<std::string, double>> losses;
+  std::stringstream lines(read_file(run_dir + "/metrics.jsonl"));
+  std::string line;
+  while (std::getline(lines, line)) {
+    auto record = nlohmann::json::parse(line);
+    if (!record.contains("loss")) continue;
+    for (const auto& [key, value] : record.items())
+      if (key == "loss" || key.rfind("itc.", 0) == 0) losses[record["step"].get<int64_t>()][key] = value.get<double>();
+  }
+  return losses;
+}
+
+TEST(ResumeState, MemoryBankAndMomentumCopiesResumeToTheSameLosses) {
+  TempDir dir;
+  std::string yaml = slow_experiment(dir.file("runs"));
+  yaml.replace(yaml.find("losses:"), 0, "momentum: {decay: 0.9}\n");
+  yaml.replace(yaml.find("optimizer:"), 0,
+               "  itc:\n    type: memory_bank_itc\n    queue_size: 20\n    dim: 16\n"
+               "    inputs: {image: image.embedding, text: text.embedding, image_momentum: image_momentum.embedding,"
+               " text_momentum: text_momentum.embedding}\n");
+  write_file(dir.file("exp.yaml"), yaml);
+  auto full = mmkd_in(dir.path(), "run exp.yaml --run-dir full");
+  ASSERT_EQ(full.exit_code, 0) << full.output;
+  EXPECT_EQ(interrupt_run(dir.path(), "killed", "KILL"), 137);
+  auto resumed = mmkd_in(dir.path(), "run exp.yaml --run-dir killed --resume");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+
+  auto expected = logged_losses(dir.file("full")), actual = logged_losses(dir.file("killed"));
+  ASSERT_FALSE(expected.empty());
+  EXPECT_EQ(expected.rbegin()->second.at("itc.queue_fill"), 20.0) << "the queue should have wrapped";
+  EXPECT_EQ(actual, expected);
+  auto weights = mmkd::read_safetensors(dir.file("killed/final.safetensors"));
+  EXPECT_EQ(weights.count("losses.itc.image_queue.rows") + weights.count("momentum.image.patch_embed.weight"), 2u);
+  expect_same_parameters(dir.file("full/final.safetensors"), dir.file("killed/final.safetensors"));
 }
 
 TEST(Divergence, NanLossStopsWithAClearMessageAndKeepsTheLastGoodCheckpoint) {

@@ -24,17 +24,6 @@ const Registry::Entry& find_probed_component(const Registry& registry, const std
   return find_component(registry, component);
 }
 
-Options probe_options(const Registry::Entry& entry, const std::string& component, const std::string& config_yaml) {
-  ConfigNode node = parse_yaml_string(config_yaml.empty() ? "{}" : config_yaml, "--config");
-  if (node.is_null()) node = ConfigNode::map(node.where());
-  if (!node.is_map())
-    throw ConfigError(node.where(), component, "expected a map of options such as {dim: 8}, got " + node.describe());
-  std::vector<Diagnostic> errors;
-  Options options = check_options(entry.info.options, node, component, {"type", "inputs", "weight", "share"}, errors);
-  if (!errors.empty()) throw ConfigError(errors);
-  return options;
-}
-
 TensorMap probe_inputs(const ComponentInfo& info, const std::string& component, const std::string& path) {
   TensorMap file = read_safetensors(path);
   TensorMap inputs;
@@ -111,9 +100,21 @@ TensorMap run_component(const Registry& registry, const Registry::Entry& entry, 
 
 }  // namespace
 
+Options options_from_yaml(const Registry::Entry& entry, const std::string& component, const std::string& config_yaml) {
+  ConfigNode node = parse_yaml_string(config_yaml.empty() ? "{}" : config_yaml, "--config");
+  if (node.is_null()) node = ConfigNode::map(node.where());
+  if (!node.is_map())
+    throw ConfigError(node.where(), component, "expected a map of options such as {dim: 8}, got " + node.describe());
+  std::vector<Diagnostic> errors;
+  Options options = check_options(entry.info.options, node, component, {"type", "inputs", "weight", "share"}, errors);
+  if (!errors.empty()) throw ConfigError(errors);
+  return options;
+}
+
+
 void run_probe(const Registry& registry, const ProbeRequest& request) {
   const Registry::Entry& entry = find_probed_component(registry, request.component);
-  Options options = probe_options(entry, request.component, request.config_yaml);
+  Options options = options_from_yaml(entry, request.component, request.config_yaml);
   TensorMap inputs = probe_inputs(entry.info, request.component, request.inputs_path);
   TensorMap outputs = inside_component(request.component, [&] { return run_component(registry, entry, options, inputs); });
   write_safetensors(request.output_path, outputs);

@@ -16,6 +16,10 @@ struct ProbeRequest {
   std::string output_path;  // safetensors: outputs ("loss", "metric.<name>" for losses) and "grad.<input>"
 };
 
+// A component's options from a YAML map given on the command line ("{dim: 8}"), checked
+// against its declaration; `component` ("loss/mse") names it in errors.
+Options options_from_yaml(const Registry::Entry& entry, const std::string& component, const std::string& config_yaml);
+
 void run_probe(const Registry& registry, const ProbeRequest& request);
 
 }  // namespace mmkd

@@ -37,28 +37,26 @@ Graph::Graph(const Registry& registry, const ExperimentPlan& plan, const Context
     teacher->eval();
     teachers_.push_back({&node, teacher, true});
   }
-  for (const auto& node : plan_.model) {
-    if (!node.share.empty()) {
-      model_.push_back({&node, node_named(model_, node.share).module, false});
-      continue;
+  // A module per node, or the module of the node it shares.
+  auto add_encoders = [&](const std::vector<NodePlan>& plans, std::vector<ModuleNode>& nodes) {
+    for (const auto& node : plans) {
+      if (!node.share.empty()) {
+        nodes.push_back({&node, node_named(nodes, node.share).module, false});
+        continue;
+      }
+      auto encoder = at_node(node, "creating", [&] {
+        return registry.create<Kind::Encoder>(*node.entry, node.options, context_for(context, node));
+      });
+      nodes.push_back({&node, encoder, true});
     }
-    auto encoder = at_node(node, "creating", [&] {
-      return registry.create<Kind::Encoder>(*node.entry, node.options, context_for(context, node));
-    });
-    model_.push_back({&node, encoder, true});
-  }
+  };
+  add_encoders(plan_.model, model_);
+  add_encoders(plan_.momentum, momentum_);
   if (!plan_.momentum.empty()) momentum_decay_ = plan_.momentum_options.get<double>("decay");
-  for (const auto& node : plan_.momentum) {
-    if (!node.share.empty()) {
-      momentum_.push_back({&node, node_named(momentum_, node.share).module, false});
-      continue;
-    }
-    auto copy = at_node(node, "creating", [&] {
-      return registry.create<Kind::Encoder>(*node.entry, node.options, context_for(context, node));
-    });
-    for (auto& p : copy->parameters()) p.set_requires_grad(false);
-    momentum_.push_back({&node, copy, true});
-    blend_momentum(momentum_.back(), 0.0);
+  for (const auto& copy : momentum_) {
+    if (!copy.owner) continue;
+    for (auto& p : copy.module->parameters()) p.set_requires_grad(false);
+    blend_momentum(copy, 0.0);
   }
   for (const auto& node : plan_.losses) {
     auto loss = at_node(node, "creating",

@@ -47,8 +47,8 @@ LossOutput CodisAlignment::compute(const TensorMap& inputs) {
   const CodisFeatures f = read_codis_features("codis_alignment", inputs, image_queue->dim());
   const torch::Tensor image_batch = gather_rows(l2_normalize(f.image_momentum), context_);
   const torch::Tensor text_batch = gather_rows(l2_normalize(f.text_momentum), context_);
-  const torch::Tensor image_candidates = torch::cat({image_batch, image_queue->contents().to(image_batch.dtype())});
-  const torch::Tensor text_candidates = torch::cat({text_batch, text_queue->contents().to(text_batch.dtype())});
+  const torch::Tensor image_candidates = image_queue->keys_after(image_batch);
+  const torch::Tensor text_candidates = text_queue->keys_after(text_batch);
   const torch::Tensor positives =
       arange_targets(f.image.size(0), f.image, gathered_offset(f.image.size(0), context_));
   const IcaTerms terms = ica_terms(f.image, f.text, f.image_momentum, f.text_momentum, image_candidates,

@@ -16,14 +16,14 @@ torch::Tensor ipot_plan(const torch::Tensor& cost, const torch::Tensor& row_marg
   const torch::Tensor A = torch::exp(-(D - D.amin(1, true)) / settings.epsilon);
   torch::Tensor sigma = torch::full_like(nu, 1.0 / D.size(1));     // Alg. 2 line 2
   torch::Tensor delta = torch::ones_like(mu);
-  torch::Tensor T = torch::ones_like(D);
+  torch::Tensor T = torch::ones_like(D), Q = torch::empty_like(D);
   for (int64_t t = 0; t < settings.outer_iterations; ++t) {
-    const torch::Tensor Q = A * T;                                 // Alg. 2 line 5
+    torch::mul_out(Q, A, T);                                       // Alg. 2 line 5
     for (int64_t k = 0; k < settings.inner_iterations; ++k) {
       delta = mu / Q.matmul(sigma);                                // Alg. 2 line 7
       sigma = nu / Q.t().matmul(delta);
     }
-    T = delta * Q * sigma.t();                                     // Alg. 2 line 9
+    torch::mul_out(T, Q, delta).mul_(sigma.t());                   // Alg. 2 line 9
   }
   return T;
 }

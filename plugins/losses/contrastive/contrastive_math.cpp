@@ -6,7 +6,12 @@ namespace mmkd::contrastive {
 
 torch::Tensor similarity_logits(const torch::Tensor& queries, const torch::Tensor& keys,
                                 const torch::Tensor& logit_scale) {
-  return logit_scale * cosine_similarity_matrix(queries, keys);  // Eq. 22-26
+  return unit_key_logits(queries, l2_normalize(keys), logit_scale);  // Eq. 22-26
+}
+
+torch::Tensor unit_key_logits(const torch::Tensor& queries, const torch::Tensor& unit_keys,
+                              const torch::Tensor& logit_scale) {
+  return (logit_scale * l2_normalize(queries)).matmul(unit_keys.t());
 }
 
 TwoSidedLoss two_sided_cross_entropy(const torch::Tensor& first_logits, const torch::Tensor& second_logits,

@@ -9,6 +9,11 @@ namespace mmkd::contrastive {
 torch::Tensor similarity_logits(const torch::Tensor& queries, const torch::Tensor& keys,
                                 const torch::Tensor& logit_scale);
 
+// The same for keys that are already unit rows (a memory bank's): the keys are neither
+// normalised again nor scaled; the scale multiplies the [N, D] queries, not the [N, M] logits.
+torch::Tensor unit_key_logits(const torch::Tensor& queries, const torch::Tensor& unit_keys,
+                              const torch::Tensor& logit_scale);
+
 struct TwoSidedLoss {
   torch::Tensor loss;    // (first + second) / 2
   torch::Tensor first;   // cross entropy of the first logits

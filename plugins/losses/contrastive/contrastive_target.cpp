@@ -44,9 +44,8 @@ LossOutput ContrastiveTarget::compute(const TensorMap& inputs) {
   const torch::Tensor columns = memory_bank_ ? memory_bank_->keys_after(targets) : targets;  // Eq. 84, unit rows
   const torch::Tensor scale = logit_scale_.scale();
   const int64_t batch = image.size(0);
-  const torch::Tensor logits = scale * l2_normalize(torch::cat({text, image})).matmul(columns.t());
-  const torch::Tensor text_logits = logits.narrow(0, 0, batch);       // Eq. 81, 85: L^w
-  const torch::Tensor image_logits = logits.narrow(0, batch, batch);  // Eq. 81: L^v
+  const torch::Tensor text_logits = unit_key_logits(text, columns, scale);    // Eq. 81, 85: L^w
+  const torch::Tensor image_logits = unit_key_logits(image, columns, scale);  // Eq. 81: L^v
   const torch::Tensor labels = arange_targets(batch, image, gathered_offset(batch, context_));
   const TwoSidedLoss parts = two_sided_cross_entropy(text_logits, image_logits, labels);  // Eq. 83
 

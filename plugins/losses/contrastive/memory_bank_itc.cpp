@@ -65,8 +65,8 @@ LossOutput MemoryBankItc::compute(const TensorMap& inputs) {
   const torch::Tensor image_columns = image_queue_->keys_after(image_keys);
   const torch::Tensor text_columns = text_queue_->keys_after(text_keys);
   const torch::Tensor scale = logit_scale_.scale();
-  const torch::Tensor per_image = similarity_logits(image, text_columns, scale);  // Eq. 26 with queued text keys
-  const torch::Tensor per_text = similarity_logits(text, image_columns, scale);   // Eq. 26 with queued image keys
+  const torch::Tensor per_image = unit_key_logits(image, text_columns, scale);  // Eq. 26 with queued text keys
+  const torch::Tensor per_text = unit_key_logits(text, image_columns, scale);   // Eq. 26 with queued image keys
   const torch::Tensor labels = arange_targets(image.size(0), image, gathered_offset(image.size(0), context_));
   const TwoSidedLoss parts = two_sided_cross_entropy(per_image, per_text, labels);  // Eq. 27-29
 
