@@ -3,6 +3,8 @@
 #include "cli/describe.hpp"
 #include "cli/probe_command.hpp"
 #include "config/experiment_file.hpp"
+#include "dist/launcher.hpp"
+#include "dist/process_group.hpp"
 #include "graph/experiment_plan.hpp"
 #include "graph/shape_check.hpp"
 #include "plugins/plugin_loader.hpp"
@@ -79,6 +81,17 @@ int command_validate(const std::string& path, const std::vector<std::string>& ov
   }
 }
 
+// The command line of a launched rank: argv without the program name and `--nproc N`.
+std::vector<std::string> arguments_without_nproc(int argc, char** argv) {
+  std::vector<std::string> arguments;
+  for (int i = 1; i < argc; ++i) {
+    const std::string argument = argv[i];
+    if (argument == "--nproc") ++i;
+    else if (argument.rfind("--nproc=", 0) != 0) arguments.push_back(argument);
+  }
+  return arguments;
+}
+
 template <class F>
 int with_plugins(F&& body) {
   try {
@@ -106,6 +119,9 @@ int cli_main(int argc, char** argv) {
   run->add_option("overrides", overrides, "key.path=value overrides");
   run->add_flag("--resume", request.resume, "continue the newest interrupted run (or --run-dir) from its last checkpoint");
   run->add_option("--run-dir", request.run_dir, "run folder (default: runs/<name>/<timestamp>)");
+  int nproc = 1;
+  run->add_option("--nproc", nproc, "data-parallel ranks on this machine (one per GPU; Gloo ranks on CPU)")
+      ->check(CLI::PositiveNumber);
 
   auto* validate = app.add_subcommand("validate", "check an experiment without reading data or weights");
   validate->add_option("experiment", experiment, "experiment YAML file")->required();
@@ -136,6 +152,8 @@ int cli_main(int argc, char** argv) {
     return code == 0 ? 0 : kExitBadInput;
   }
 
+  if (*run && nproc > 1 && !distributed_env_from_environment())
+    return launch_local_ranks(nproc, arguments_without_nproc(argc, argv), std::chrono::seconds(10));
   if (*run) return command_run(experiment, overrides, request);
   if (*validate) return command_validate(experiment, overrides, shapes);
   if (*list) return with_plugins([](const Registry& r) { std::cout << list_components(r); });

@@ -38,6 +38,8 @@ const std::vector<OptionSpec>& trainer_options() {
           .option("checkpoint_every", int64_t{0}, "checkpoint every N steps (0 = epoch ends only)", at_least(0))
           .option("keep_checkpoints", int64_t{3}, "checkpoints kept, newest first", at_least(1))
           .option("log_every", int64_t{10}, "steps between log lines", at_least(1))
+          .option("distributed_timeout", 300.0,
+                  "seconds a rank waits for the others (joining, every collective) before it fails", positive())
           .options;
   return specs;
 }

@@ -21,16 +21,22 @@ uint64_t mix_seed(std::initializer_list<uint64_t> values) {
 }
 
 BatchLoader::BatchLoader(std::shared_ptr<Dataset> dataset, int64_t batch_size, bool shuffle, bool drop_last,
-                         uint64_t seed)
-    : dataset_(std::move(dataset)), batch_size_(batch_size), shuffle_(shuffle), drop_last_(drop_last), seed_(seed) {}
+                         uint64_t seed, int rank, int world)
+    : dataset_(std::move(dataset)),
+      batch_size_(batch_size),
+      rank_(rank),
+      world_(world),
+      shuffle_(shuffle),
+      drop_last_(drop_last),
+      seed_(seed) {}
 
 BatchLoader::~BatchLoader() {
   if (prefetch_.valid()) prefetch_.wait();
 }
 
 int64_t BatchLoader::batches_per_epoch() const {
-  const int64_t n = dataset_->size();
-  return drop_last_ ? n / batch_size_ : (n + batch_size_ - 1) / batch_size_;
+  const int64_t n = dataset_->size(), global = batch_size_ * world_;
+  return drop_last_ ? n / global : (n + global - 1) / global;
 }
 
 std::vector<int64_t> BatchLoader::order(int64_t epoch) const {
@@ -44,7 +50,7 @@ std::vector<int64_t> BatchLoader::order(int64_t epoch) const {
 }
 
 TensorMap BatchLoader::load(int64_t epoch, int64_t index) const {
-  const int64_t begin = index * batch_size_;
+  const int64_t begin = (index * world_ + rank_) * batch_size_;
   const int64_t end = std::min<int64_t>(begin + batch_size_, static_cast<int64_t>(cached_order_.size()));
   std::map<std::string, std::vector<torch::Tensor>> columns;
   for (int64_t i = begin; i < end; ++i) {

@@ -11,7 +11,10 @@ namespace mmkd {
 
 class BatchLoader {
  public:
-  BatchLoader(std::shared_ptr<Dataset> dataset, int64_t batch_size, bool shuffle, bool drop_last, uint64_t seed);
+  // With `world` > 1, batch i of an epoch is this `rank`'s batch_size rows of the global batch
+  // of batch_size x world rows: ranks read disjoint samples, together the one-process order.
+  BatchLoader(std::shared_ptr<Dataset> dataset, int64_t batch_size, bool shuffle, bool drop_last, uint64_t seed,
+              int rank = 0, int world = 1);
   ~BatchLoader();
 
   int64_t batches_per_epoch() const;
@@ -25,6 +28,7 @@ class BatchLoader {
 
   std::shared_ptr<Dataset> dataset_;
   int64_t batch_size_;
+  int rank_, world_;
   bool shuffle_, drop_last_;
   uint64_t seed_;
   int64_t cached_order_epoch_ = -1;

@@ -1,6 +1,8 @@
 #include "train/trainer.hpp"
 
 #include "config/experiment_file.hpp"
+#include "dist/gradient_sync.hpp"
+#include "dist/process_group.hpp"
 #include "graph/graph.hpp"
 #include "io/atomic_file.hpp"
 #include "train/batch_loader.hpp"
@@ -21,6 +23,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <thread>
 #include <unistd.h>
@@ -45,9 +48,11 @@ namespace {
 
 class Run {
  public:
-  Run(const Registry& registry, const ExperimentPlan& plan, const RunRequest& request)
-      : registry_(registry), plan_(plan), trainer_(plan.trainer), device_(resolve_device(plan.trainer)),
-        folder_(prepare_run_folder(plan.log.get<std::string>("runs_dir"), plan.name, request.run_dir, request.resume)),
+  Run(const Registry& registry, const ExperimentPlan& plan, const RunRequest& request,
+      std::shared_ptr<ProcessGroupCollectives> group, torch::Device device)
+      : registry_(registry), plan_(plan), trainer_(plan.trainer), device_(device), group_(std::move(group)),
+        writer_(!group_ || group_->rank() == 0),
+        folder_(shared_run_folder(plan, request, group_.get())),
         checkpoints_((fs::path(folder_.path) / "checkpoints").string()),
         progress_(isatty(STDOUT_FILENO) != 0) {}
 
@@ -59,21 +64,27 @@ class Run {
       progress_.message("note: trainer.precision " + precision_ + " applies on CUDA; this run uses fp32 on " + device_.str());
       precision_ = "fp32";
     }
-    torch::manual_seed(plan_.seed);
+    torch::manual_seed(plan_.seed + static_cast<uint64_t>(group_ ? group_->rank() : 0));
 
     Context context = base_context(plan_);
     context.device = device_;
     context.run_dir = folder_.path;
+    if (group_) {
+      context.rank = group_->rank();
+      context.world_size = group_->world_size();
+      context.collectives = group_;
+    }
 
     const NodePlan& data = *plan_.train_data;
     auto dataset = at_node(data, "creating", [&] { return registry_.create<Kind::Dataset>(*data.entry, data.options, context); });
     const int64_t batch_size = trainer_.get<int64_t>("batch_size");
     const int64_t accumulate = trainer_.get<int64_t>("accumulate");
-    BatchLoader loader(dataset, batch_size, /*shuffle=*/true, /*drop_last=*/true, plan_.seed);
+    const int world = group_ ? group_->world_size() : 1;
+    BatchLoader loader(dataset, batch_size, /*shuffle=*/true, /*drop_last=*/true, plan_.seed, context.rank, world);
     const int64_t steps_per_epoch = loader.batches_per_epoch() / accumulate;
     if (steps_per_epoch == 0)
-      trainer_.fail("batch_size", fmt::format("the training set has {} samples, fewer than batch_size x accumulate = {}",
-                                              dataset->size(), batch_size * accumulate));
+      trainer_.fail("batch_size", fmt::format("the training set has {} samples, fewer than batch_size x accumulate x ranks = {}",
+                                              dataset->size(), batch_size * accumulate * world));
     const int64_t max_steps = trainer_.get<int64_t>("max_steps");
     const int64_t total_steps = max_steps > 0 ? max_steps : trainer_.get<int64_t>("epochs") * steps_per_epoch;
     const int64_t epochs = (total_steps + steps_per_epoch - 1) / steps_per_epoch;
@@ -83,10 +94,12 @@ class Run {
     graph.set_training(true);
     Validation validation(registry_, plan_, context);
 
-    fs::create_directories(folder_.path);
-    write_text_atomically((fs::path(folder_.path) / "config.yaml").string(), to_yaml(plan_.config));
+    if (writer_) {
+      fs::create_directories(folder_.path);
+      write_text_atomically((fs::path(folder_.path) / "config.yaml").string(), to_yaml(plan_.config));
+    }
     std::vector<std::shared_ptr<Logger>> loggers;
-    for (const auto& node : plan_.loggers) {
+    for (const auto& node : writer_ ? plan_.loggers : std::vector<NodePlan>{}) {
       Context node_context = context;
       node_context.node_name = node.name;
       loggers.push_back(at_node(node, "creating", [&] { return registry_.create<Kind::Logger>(*node.entry, node.options, node_context); }));
@@ -115,19 +128,32 @@ class Run {
     } else {
       progress_.message(fmt::format("run folder: {}", folder_.path));
     }
-    MetricsLog metrics_log((fs::path(folder_.path) / "metrics.jsonl").string(), position.step);
+    std::unique_ptr<GradientAverager> averager;
+    if (group_) {
+      TensorMap state = graph.state();
+      std::vector<torch::Tensor> tensors;
+      for (const auto& [_, tensor] : state) tensors.push_back(tensor);
+      broadcast_from_rank0(tensors, *group_);
+      averager = std::make_unique<GradientAverager>(parameters, *group_);
+      progress_.message(fmt::format("{} ranks ({}), batch {} per rank, gradients in {} buckets", group_->world_size(),
+                                    device_.is_cuda() ? "NCCL" : "Gloo", batch_size, averager->buckets()));
+    }
+    std::optional<MetricsLog> metrics_log;
+    if (writer_) metrics_log.emplace((fs::path(folder_.path) / "metrics.jsonl").string(), position.step);
     auto log = [&](int64_t step, const std::map<std::string, double>& metrics) {
-      metrics_log.write(step, metrics);
+      if (!writer_) return;
+      metrics_log->write(step, metrics);
       for (auto& logger : loggers) logger->log(step, metrics);
     };
     auto save = [&](const std::string& state) {
+      last_saved_step_ = position.step;
+      if (!writer_) return;
       Checkpoint checkpoint{position, graph.state(), graph.extra_state(), rng_state(), scaler.value(), to_yaml(plan_.config)};
       save_checkpoint(checkpoints_.path_for(position.step), checkpoint, *optimizer);
       checkpoints_.keep_newest(static_cast<size_t>(trainer_.get<int64_t>("keep_checkpoints")));
       write_run_status(folder_.path, state, position.step);
-      last_saved_step_ = position.step;
     };
-    write_run_status(folder_.path, "running", position.step);
+    status("running", position.step);
     install_stop_signal_handlers();
 
     const int64_t log_every = trainer_.get<int64_t>("log_every");
@@ -148,6 +174,7 @@ class Run {
       optimizer->zero_grad();
       std::map<std::string, double> step_values;
       graph.update_momentum();
+      std::optional<LossValues> nonfinite;
       for (int64_t micro = 0; micro < accumulate; ++micro) {
         TensorMap tensors = loader.batch(position.epoch, position.batch_in_epoch + micro);
         for (auto& [_, t] : tensors) t = t.to(device_, /*non_blocking=*/true);
@@ -163,11 +190,23 @@ class Run {
           losses = graph.compute_losses(tensors);
         }
         const double total = losses.total.item<double>();
-        if (!std::isfinite(total)) return diverged(losses, position.step);
+        if (!std::isfinite(total)) {
+          nonfinite = losses;
+          break;
+        }
         scaler.scale(losses.total / static_cast<double>(accumulate)).backward();
         step_values["loss"] += total / static_cast<double>(accumulate);
         for (const auto& [key, value] : losses.values) step_values[key] += value.item<double>() / static_cast<double>(accumulate);
       }
+      int signal_number = stop_signal_received();
+      if (group_) {
+        torch::Tensor flags = torch::tensor({nonfinite ? 1.0 : 0.0, signal_number ? 1.0 : 0.0}, torch::kDouble);
+        group_->all_reduce_sum(flags);
+        if (flags[0].item<double>() > 0 && !nonfinite) nonfinite = LossValues{};
+        if (flags[1].item<double>() > 0 && !signal_number) signal_number = SIGINT;
+      }
+      if (nonfinite) return diverged(*nonfinite, position.step);
+      if (averager) averager->average();
       const bool finite = scaler.unscale(parameters);
       if (finite) {
         if (clip > 0) step_values["grad_norm"] = torch::nn::utils::clip_grad_norm_(parameters, clip);
@@ -187,11 +226,12 @@ class Run {
       const bool last = position.step == total_steps;
       if (position.step % log_every == 0 || last || epoch_end) {
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - interval_start).count();
-        std::map<std::string, double> metrics;
-        for (const auto& [key, sum] : interval_sums) metrics[key] = sum / static_cast<double>(interval_steps);
+        std::map<std::string, double> metrics = mean_over_ranks(interval_sums);
+        for (auto& [key, value] : metrics) value /= static_cast<double>(interval_steps);
         metrics["lr"] = lr;
         metrics["epoch"] = static_cast<double>(position.epoch);
-        metrics["samples_per_second"] = static_cast<double>(interval_steps * batch_size * accumulate) / std::max(seconds, 1e-9);
+        metrics["samples_per_second"] =
+            static_cast<double>(interval_steps * batch_size * accumulate * world) / std::max(seconds, 1e-9);
         log(position.step, metrics);
         const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start).count();
         const double per_step = elapsed / static_cast<double>(position.step - first_step);
@@ -207,24 +247,51 @@ class Run {
         last_eval_epoch = position.epoch;
       }
       if (epoch_end || (checkpoint_every > 0 && position.step % checkpoint_every == 0) || last) save("running");
-      if (int signal_number = stop_signal_received()) {
+      if (signal_number) {
         if (last_saved_step_ != position.step) save("interrupted");
-        write_run_status(folder_.path, "interrupted", position.step);
+        status("interrupted", position.step);
         progress_.message(fmt::format("stopped by signal {} at step {}; checkpoint {} (continue with --resume)",
                                       signal_number, position.step, checkpoints_.path_for(position.step)));
         return 128 + signal_number;
       }
     }
     if (validation.enabled() && last_eval_epoch != position.epoch) last_eval = validate(validation, graph, log, position);
-    write_safetensors((fs::path(folder_.path) / "final.safetensors").string(), graph.state());
+    if (writer_) write_safetensors((fs::path(folder_.path) / "final.safetensors").string(), graph.state());
     if (last_saved_step_ != position.step) save("running");
-    write_run_status(folder_.path, "finished", position.step);
+    status("finished", position.step);
     for (auto& logger : loggers) logger->finish(true);
     progress_.message(fmt::format("finished {} steps; run folder {}", position.step, folder_.path));
     return kExitOk;
   }
 
  private:
+  // Rank 0 picks (or finds, to resume) the run folder; every rank uses it.
+  static RunFolder shared_run_folder(const ExperimentPlan& plan, const RunRequest& request, ProcessGroupCollectives* group) {
+    RunFolder folder;
+    if (!group || group->rank() == 0)
+      folder = prepare_run_folder(plan.log.get<std::string>("runs_dir"), plan.name, request.run_dir, request.resume);
+    if (!group) return folder;
+    folder.path = group->share_from_rank0("run_dir", folder.path);
+    folder.resumed = group->share_from_rank0("resumed", folder.resumed ? "1" : "0") == "1";
+    return folder;
+  }
+
+  void status(const std::string& state, int64_t step) {
+    if (writer_) write_run_status(folder_.path, state, step);
+  }
+
+  // Sums over ranks divided by the number of ranks (every rank holds the same keys).
+  std::map<std::string, double> mean_over_ranks(std::map<std::string, double> values) {
+    if (!group_ || values.empty()) return values;
+    std::vector<double> flat;
+    for (const auto& [_, value] : values) flat.push_back(value);
+    torch::Tensor sums = torch::tensor(flat, torch::kDouble);
+    group_->all_reduce_sum(sums);
+    size_t i = 0;
+    for (auto& [_, value] : values) value = sums[static_cast<int64_t>(i++)].item<double>() / group_->world_size();
+    return values;
+  }
+
   template <class LogFn>
   std::map<std::string, double> validate(Validation& validation, Graph& graph, LogFn& log, const TrainingPosition& position) {
     auto metrics = validation.run(graph, device_);
@@ -239,8 +306,9 @@ class Run {
     std::string parts;
     for (const auto& [key, value] : losses.values) parts += fmt::format(" {}={}", key, value.item<double>());
     const std::string kept = checkpoints_.latest().value_or("none yet");
-    const std::string detail = fmt::format("the loss became NaN or Inf at step {}:{}; last good checkpoint: {}", step + 1, parts, kept);
-    write_run_status(folder_.path, "failed", step, detail);
+    const std::string detail = fmt::format("the loss became NaN or Inf at step {}{}:{}; last good checkpoint: {}", step + 1,
+                                           losses.values.empty() ? " on another rank" : "", parts, kept);
+    if (writer_) write_run_status(folder_.path, "failed", step, detail);
     progress_.message("error: " + detail + " (lower the learning rate or enable clip_grad_norm, then --resume)");
     return kExitDiverged;
   }
@@ -249,6 +317,8 @@ class Run {
   const ExperimentPlan& plan_;
   const Options& trainer_;
   torch::Device device_;
+  std::shared_ptr<ProcessGroupCollectives> group_;
+  bool writer_;
   RunFolder folder_;
   CheckpointFolder checkpoints_;
   ProgressLine progress_;
@@ -259,7 +329,16 @@ class Run {
 }  // namespace
 
 int run_training(const Registry& registry, const ExperimentPlan& plan, const RunRequest& request) {
-  return Run(registry, plan, request).execute();
+  torch::Device device = resolve_device(plan.trainer);
+  std::shared_ptr<ProcessGroupCollectives> group;
+  if (auto env = distributed_env_from_environment()) {
+    if (device.is_cuda() && !device.has_index()) device = torch::Device(torch::kCUDA, static_cast<int8_t>(env->local_rank));
+    const auto timeout = std::chrono::milliseconds(static_cast<int64_t>(plan.trainer.get<double>("distributed_timeout") * 1000));
+    group = std::make_shared<ProcessGroupCollectives>(*env, device, timeout);
+    if (env->rank != 0 && !std::freopen("/dev/null", "w", stdout))
+      throw Error("rank " + std::to_string(env->rank) + ": cannot silence standard output");
+  }
+  return Run(registry, plan, request, group, device).execute();
 }
 
 }  // namespace mmkd

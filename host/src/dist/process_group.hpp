@@ -1,0 +1,54 @@
+#pragma once
+// The ranks of a data-parallel run, through libtorch's c10d: a TCPStore rendezvous and a
+// Gloo (CPU) or NCCL (CUDA) process group.
+#include <mmkd/collectives.hpp>
+
+#include <torch/types.h>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace mmkd {
+
+struct DistributedEnv {
+  int rank = 0;
+  int world_size = 1;
+  int local_rank = 0;
+  std::string master_addr = "127.0.0.1";
+  int master_port = 29500;
+};
+
+// From torchrun's RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT, or SLURM's
+// SLURM_PROCID, SLURM_NTASKS, SLURM_LOCALID (MASTER_ADDR/PORT still from the environment);
+// none when WORLD_SIZE (or SLURM_NTASKS) is absent or 1. Error for malformed values.
+std::optional<DistributedEnv> distributed_env_from_environment();
+
+class ProcessGroupCollectives : public Collectives {
+ public:
+  // Joins the job: rank 0 serves the store on MASTER_PORT and waits for every rank up to
+  // `timeout`, which also bounds every later collective. Errors name the rank, the address
+  // and the cause (port in use, a rank that never joined).
+  ProcessGroupCollectives(const DistributedEnv& env, torch::Device device, std::chrono::milliseconds timeout);
+  ~ProcessGroupCollectives() override;
+
+  int rank() const override { return env_.rank; }
+  int world_size() const override { return env_.world_size; }
+  const DistributedEnv& env() const { return env_; }
+
+  std::vector<torch::Tensor> all_gather(const torch::Tensor& tensor) override;
+  void all_reduce_sum(torch::Tensor& tensor) override;
+  // Several tensors summed in one call each, all started before any is waited for.
+  void all_reduce_sum_each(std::vector<torch::Tensor>& tensors);
+  void broadcast(torch::Tensor& tensor, int root);
+  // Rank 0's `value` on every rank (e.g. the run folder rank 0 chose).
+  std::string share_from_rank0(const std::string& key, const std::string& value);
+
+ private:
+  struct Impl;
+  DistributedEnv env_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace mmkd

@@ -1,0 +1,129 @@
+#include "tiny_experiment.hpp"
+
+#include <mmkd/safetensors.hpp>
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <arpa/inet.h>
+#include <chrono>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+using namespace mmkd::testing;
+
+namespace {
+
+// A tiny experiment with the contrastive and the contrastive-target loss (memory bank), no
+// dropout, so that 2 ranks x batch 8 and 1 rank x batch 16 train the same model.
+std::string data_parallel_experiment(const std::string& extra_losses = "") {
+  return R"(name: dist
+seed: 7
+data:
+  train: {type: synthetic_shapes, size: 64, image_size: 8, seed: 1}
+model:
+  image: {type: vit, inputs: {image: batch.image}, image_size: 8, patch_size: 4, dim: 16, depth: 1, heads: 2, dropout: 0.0, embed_dim: 16}
+  text: {type: text_transformer, inputs: {ids: batch.text_ids, mask: batch.text_mask}, max_len: 12, dim: 16, depth: 1, heads: 2, dropout: 0.0, embed_dim: 16}
+losses:
+  clip: {type: clip_contrastive, inputs: {image: image.embedding, text: text.embedding}}
+  target: {type: contrastive_target, bank_size: 24, dim: 16, inputs: {image: image.embedding, text: text.embedding, teacher: image.cls}}
+)" + extra_losses + R"(optimizer: {lr: 1.0e-3}
+trainer: {max_steps: 3, batch_size: 8, log_every: 1, threads: 1, distributed_timeout: 10}
+log: {runs_dir: runs}
+)";
+}
+
+// A TCP port nobody listens on right now.
+int free_port() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
+  socklen_t length = sizeof(address);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  close(fd);
+  return ntohs(address.sin_port);
+}
+
+std::string rank_env(int rank, int port) {
+  return "RANK=" + std::to_string(rank) + " LOCAL_RANK=" + std::to_string(rank) +
+         " WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=" + std::to_string(port) + " ";
+}
+
+TEST(DataParallel, TwoGlooRanksTrainLikeOneRankWithTheDoubleBatch) {
+  TempDir dir;
+  write_file(dir.file("exp.yaml"), data_parallel_experiment());
+  auto two = mmkd_in(dir.path(), "run exp.yaml --run-dir two --nproc 2");
+  ASSERT_EQ(two.exit_code, 0) << two.output;
+  EXPECT_NE(two.output.find("2 ranks (Gloo), batch 8 per rank"), std::string::npos) << two.output;
+  auto one = mmkd_in(dir.path(), "run exp.yaml --run-dir one trainer.batch_size=16");
+  ASSERT_EQ(one.exit_code, 0) << one.output;
+
+  auto distributed = mmkd::read_safetensors(dir.file("two/final.safetensors"));
+  auto single = mmkd::read_safetensors(dir.file("one/final.safetensors"));
+  ASSERT_EQ(distributed.size(), single.size());
+  ASSERT_TRUE(distributed.count("losses.target.memory_bank.rows"));
+  for (const auto& [name, tensor] : single) {
+    ASSERT_TRUE(distributed.count(name)) << name;
+    EXPECT_TRUE(torch::allclose(distributed.at(name).to(torch::kDouble), tensor.to(torch::kDouble), 1e-5, 1e-5))
+        << name << " differs by " << (distributed.at(name).to(torch::kDouble) - tensor.to(torch::kDouble)).abs().max().item<double>();
+  }
+  EXPECT_NE(read_file(dir.file("two/metrics.jsonl")).find("\"step\":3"), std::string::npos);
+}
+
+TEST(DataParallel, ARankThatDiesStopsTheOtherWithinTheTimeout) {
+  TempDir dir;
+  const std::string slow = "  slow: {type: test_sleep, weight: 0.0, milliseconds: 200, inputs: {x: image.embedding}}\n";
+  std::string yaml = "plugins: [" + test_plugin_dir() + "/mmkd_test_sleep_loss.so]\n" + data_parallel_experiment(slow);
+  yaml.replace(yaml.find("max_steps: 3"), 12, "max_steps: 200");
+  write_file(dir.file("exp.yaml"), yaml);
+  const int port = free_port();
+  const auto start = std::chrono::steady_clock::now();
+  const std::string mmkd = "'" + mmkd_executable() + "' run exp.yaml --run-dir run";
+  auto r = run_command("cd '" + dir.path() + "' && (" + rank_env(0, port) + mmkd + " > rank0.log 2>&1 & r0=$!; " +
+                       rank_env(1, port) + mmkd + " > rank1.log 2>&1 & r1=$!; " +
+                       "for i in $(seq 1 600); do grep -q 'step 2/' rank0.log 2>/dev/null && break; sleep 0.05; done; "
+                       "kill -9 $r1; wait $r0; echo exit=$?)");
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const std::string log = read_file(dir.file("rank0.log"));
+  ASSERT_NE(r.output.find("exit="), std::string::npos) << r.output;
+  EXPECT_NE(std::stoi(r.output.substr(r.output.find("exit=") + 5)), 0) << log;
+  EXPECT_LT(seconds, 40.0) << log;
+  EXPECT_NE(log.find("rank 0: all_reduce across 2 ranks failed (another rank stopped, or cannot be reached)"),
+            std::string::npos) << log;
+}
+
+TEST(DataParallel, ARankThatNeverJoinsIsReportedAfterTheTimeout) {
+  TempDir dir;
+  std::string yaml = data_parallel_experiment();
+  yaml.replace(yaml.find("distributed_timeout: 10"), 23, "distributed_timeout: 2");
+  write_file(dir.file("exp.yaml"), yaml);
+  auto r = run_command("cd '" + dir.path() + "' && " + rank_env(0, free_port()) + "'" + mmkd_executable() +
+                       "' run exp.yaml --run-dir run");
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("rank 0 of 2 at 127.0.0.1:"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("not every rank joined within 2 s"), std::string::npos) << r.output;
+}
+
+TEST(DataParallel, APortInUseIsReportedAsSuch) {
+  TempDir dir;
+  write_file(dir.file("exp.yaml"), data_parallel_experiment());
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_ANY);
+  socklen_t length = sizeof(address);
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  listen(fd, 1);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  const int port = ntohs(address.sin_port);
+  auto r = run_command("cd '" + dir.path() + "' && " + rank_env(0, port) + "'" + mmkd_executable() +
+                       "' run exp.yaml --run-dir run");
+  close(fd);
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("port " + std::to_string(port) + " is already in use"), std::string::npos) << r.output;
+}
+
+}  // namespace
