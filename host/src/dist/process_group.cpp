@@ -143,22 +143,13 @@ std::vector<torch::Tensor> ProcessGroupCollectives::all_gather(const torch::Tens
   return outputs[0];
 }
 
-void ProcessGroupCollectives::all_reduce_sum(torch::Tensor& tensor) {
-  std::vector<torch::Tensor> tensors{tensor};
-  all_reduce_sum_each(tensors);
-}
+void ProcessGroupCollectives::all_reduce_sum(torch::Tensor& tensor) { start_all_reduce_sum(tensor)(); }
 
-void ProcessGroupCollectives::all_reduce_sum_each(std::vector<torch::Tensor>& tensors) {
-  collective(env_, "all_reduce", [&] {
-    std::vector<decltype(impl_->group->allreduce(tensors))> works;
-    std::vector<std::vector<torch::Tensor>> singles;
-    singles.reserve(tensors.size());
-    for (auto& tensor : tensors) {
-      singles.push_back({tensor});
-      works.push_back(impl_->group->allreduce(singles.back()));
-    }
-    for (auto& work : works) work->wait();
-  });
+std::function<void()> ProcessGroupCollectives::start_all_reduce_sum(torch::Tensor& tensor) {
+  std::vector<torch::Tensor> tensors{tensor};
+  decltype(impl_->group->allreduce(tensors)) work;
+  collective(env_, "all_reduce", [&] { work = impl_->group->allreduce(tensors); });
+  return [this, work] { collective(env_, "all_reduce", [&] { work->wait(); }); };
 }
 
 void ProcessGroupCollectives::broadcast(torch::Tensor& tensor, int root) {

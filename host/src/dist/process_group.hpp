@@ -6,6 +6,7 @@
 #include <torch/types.h>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -39,8 +40,8 @@ class ProcessGroupCollectives : public Collectives {
 
   std::vector<torch::Tensor> all_gather(const torch::Tensor& tensor) override;
   void all_reduce_sum(torch::Tensor& tensor) override;
-  // Several tensors summed in one call each, all started before any is waited for.
-  void all_reduce_sum_each(std::vector<torch::Tensor>& tensors);
+  // Starts summing `tensor` in place across ranks; the returned function waits for it.
+  std::function<void()> start_all_reduce_sum(torch::Tensor& tensor);
   void broadcast(torch::Tensor& tensor, int root);
   // Rank 0's `value` on every rank (e.g. the run folder rank 0 chose).
   std::string share_from_rank0(const std::string& key, const std::string& value);

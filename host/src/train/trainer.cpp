@@ -175,6 +175,7 @@ class Run {
       std::map<std::string, double> step_values;
       graph.update_momentum();
       std::optional<LossValues> nonfinite;
+      int signal_number = 0;
       for (int64_t micro = 0; micro < accumulate; ++micro) {
         TensorMap tensors = loader.batch(position.epoch, position.batch_in_epoch + micro);
         for (auto& [_, t] : tensors) t = t.to(device_, /*non_blocking=*/true);
@@ -190,23 +191,26 @@ class Run {
           losses = graph.compute_losses(tensors);
         }
         const double total = losses.total.item<double>();
-        if (!std::isfinite(total)) {
-          nonfinite = losses;
-          break;
+        if (!std::isfinite(total) && !nonfinite) nonfinite = losses;
+        if (micro == accumulate - 1) {
+          // Every rank agrees on stopping before the last backward pass starts its collectives.
+          signal_number = stop_signal_received();
+          if (group_) {
+            torch::Tensor flags = torch::tensor({nonfinite ? 1.0 : 0.0, signal_number ? 1.0 : 0.0}, torch::kDouble);
+            group_->all_reduce_sum(flags);
+            if (flags[0].item<double>() > 0 && !nonfinite) nonfinite = LossValues{};
+            if (flags[1].item<double>() > 0 && !signal_number) signal_number = SIGINT;
+          }
+          if (nonfinite) return diverged(*nonfinite, position.step);
+          if (averager) averager->arm();
+        } else if (nonfinite) {
+          continue;
         }
         scaler.scale(losses.total / static_cast<double>(accumulate)).backward();
         step_values["loss"] += total / static_cast<double>(accumulate);
         for (const auto& [key, value] : losses.values) step_values[key] += value.item<double>() / static_cast<double>(accumulate);
       }
-      int signal_number = stop_signal_received();
-      if (group_) {
-        torch::Tensor flags = torch::tensor({nonfinite ? 1.0 : 0.0, signal_number ? 1.0 : 0.0}, torch::kDouble);
-        group_->all_reduce_sum(flags);
-        if (flags[0].item<double>() > 0 && !nonfinite) nonfinite = LossValues{};
-        if (flags[1].item<double>() > 0 && !signal_number) signal_number = SIGINT;
-      }
-      if (nonfinite) return diverged(*nonfinite, position.step);
-      if (averager) averager->average();
+      if (averager) averager->finish();
       const bool finite = scaler.unscale(parameters);
       if (finite) {
         if (clip > 0) step_values["grad_norm"] = torch::nn::utils::clip_grad_norm_(parameters, clip);
