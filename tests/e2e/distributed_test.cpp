@@ -103,6 +103,30 @@ TEST(DataParallel, ARankThatDiesStopsTheOtherWithinTheTimeout) {
             std::string::npos) << log;
 }
 
+TEST(DataParallel, InterruptedRanksResumeFromRankZerosCheckpoint) {
+  TempDir dir;
+  const std::string slow = "  slow: {type: test_sleep, weight: 0.0, milliseconds: 100, inputs: {x: image.embedding}}\n";
+  std::string yaml = "plugins: [" + test_plugin_dir() + "/mmkd_test_sleep_loss.so]\n" + data_parallel_experiment(slow);
+  yaml.replace(yaml.find("max_steps: 3"), 12, "max_steps: 12");
+  yaml.replace(yaml.find("log_every: 1"), 12, "log_every: 1, checkpoint_every: 2");
+  write_file(dir.file("exp.yaml"), yaml);
+  auto full = mmkd_in(dir.path(), "run exp.yaml --run-dir full --nproc 2");
+  ASSERT_EQ(full.exit_code, 0) << full.output;
+
+  const std::string mmkd = "'" + mmkd_executable() + "' run exp.yaml --run-dir stopped --nproc 2";
+  auto stopped = run_command("cd '" + dir.path() + "' && (" + mmkd + " > stopped.log 2>&1 & pid=$!; " +
+                             "for i in $(seq 1 600); do [ -e stopped/checkpoints/step_00000004.pt ] && break; sleep 0.02; done; "
+                             "kill -INT $pid; wait $pid; echo exit=$?)");
+  EXPECT_NE(stopped.output.find("exit=130"), std::string::npos) << stopped.output << read_file(dir.file("stopped.log"));
+  auto resumed = mmkd_in(dir.path(), "run exp.yaml --run-dir stopped --resume --nproc 2");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("resuming"), std::string::npos) << resumed.output;
+  auto expected = mmkd::read_safetensors(dir.file("full/final.safetensors"));
+  auto actual = mmkd::read_safetensors(dir.file("stopped/final.safetensors"));
+  ASSERT_EQ(actual.size(), expected.size());
+  for (const auto& [name, tensor] : expected) EXPECT_TRUE(torch::equal(actual.at(name), tensor)) << name;
+}
+
 TEST(DataParallel, ARankThatNeverJoinsIsReportedAfterTheTimeout) {
   TempDir dir;
   std::string yaml = data_parallel_experiment();
