@@ -23,9 +23,15 @@ class FeatureQueueImpl : public torch::nn::Module {
   int64_t dim() const { return dim_; }
 
  private:
+  // `pushed_` read on the host only when something else (a checkpoint load) wrote it, so a
+  // step on the GPU does not wait for the device.
+  int64_t pushed() const;
+
   int64_t capacity_, dim_;
   torch::Tensor rows_;    // [capacity, dim]
   torch::Tensor pushed_;  // long scalar: rows pushed since creation
+  mutable int64_t pushed_cache_ = 0;
+  mutable uint32_t pushed_version_ = 0;
 };
 TORCH_MODULE(FeatureQueue);
 

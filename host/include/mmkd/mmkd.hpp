@@ -5,6 +5,7 @@
 #include <mmkd/collectives.hpp>
 #include <mmkd/error.hpp>
 #include <mmkd/feature_queue.hpp>
+#include <mmkd/logit_scale.hpp>
 #include <mmkd/loss_math.hpp>
 #include <mmkd/options.hpp>
 #include <mmkd/plugin.hpp>

@@ -1,6 +1,5 @@
 #include "cmli_contrastive.hpp"
 
-#include <cmath>
 
 #include "cmli_tokens.hpp"
 #include "late_interaction.hpp"
@@ -8,31 +7,25 @@
 namespace mmkd::cmli {
 
 ComponentInfo CmliContrastive::info() {
-  return ComponentInfo("cmli_contrastive",
+  ComponentInfo info("cmli_contrastive",
                        "FILIP's cross-modal late interaction contrastive loss: image i against text j scores "
                        "each patch's best word cosine averaged over patches (image to text) and each word's best "
                        "patch averaged over words (text to image; seed 004 Eq. 1-4, thesis Eq. 71-74); "
                        "cross-entropy of each image over the batch's texts and of each text over its images, "
-                       "over a learnable temperature (Eq. 27-29). [I_CLS], [CLS], [EOS] and padding take no part.")
-      .option<double>("init_temperature", 0.07, "initial temperature; logit_scale starts at log(1 / it)", positive())
-      .option<bool>("learn_temperature", true, "train logit_scale (otherwise it stays at its initial value)")
-      .option<double>("max_logit_scale", 100.0, "upper clamp of exp(logit_scale), as in CLIP", positive())
-      .input("image", "[B, 1 + N, D] image tokens, [I_CLS] first")
+                       "over a learnable temperature (Eq. 27-29). [I_CLS], [CLS], [EOS] and padding take no part.");
+  info.input("image", "[B, 1 + N, D] image tokens, [I_CLS] first")
       .input("text", "[B, T, D] text tokens; caption i is the pair of image i")
       .input("text_mask", "[B, T] 1 = token, 0 = padding; [CLS] first and [EOS] last among the tokens",
              "batch.text_mask")
       .optional_input("image_mask", "[B, 1 + N] 1 = patch, 0 = padding (default: every patch counts)")
       .output("i2t_acc", "fraction of images whose most similar text in the batch is their pair")
-      .output("t2i_acc", "fraction of texts whose most similar image in the batch is their pair")
-      .output("temperature", "1 / exp(logit_scale) after the clamp");
+      .output("t2i_acc", "fraction of texts whose most similar image in the batch is their pair");
+  LogitScale::declare(info, 0.07, true);
+  return info;
 }
 
 CmliContrastive::CmliContrastive(const Options& options, const Context& /*context*/)
-    : max_logit_scale_(options.get<double>("max_logit_scale")) {
-  const double initial = std::log(1.0 / options.get<double>("init_temperature"));
-  logit_scale =
-      register_parameter("logit_scale", torch::tensor(initial, torch::kFloat), options.get<bool>("learn_temperature"));
-}
+    : logit_scale_(*this, options) {}
 
 namespace {
 
@@ -69,7 +62,7 @@ LossOutput CmliContrastive::compute(const TensorMap& inputs) {
   check_shapes(image, text, text_mask);
   const LateInteraction similarity = late_interaction(patches(image), valid_patches(inputs, image), text,
                                                       caption_words(text_mask, "cmli_contrastive"));
-  const torch::Tensor scale = logit_scale.exp().clamp_max(max_logit_scale_);
+  const torch::Tensor scale = logit_scale_.scale();
   const torch::Tensor per_image = scale * similarity.i2t;     // Eq. 3
   const torch::Tensor per_text = scale * similarity.t2i.t();  // Eq. 4
   const torch::Tensor labels = arange_targets(image.size(0), image);

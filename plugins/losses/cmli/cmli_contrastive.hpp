@@ -14,10 +14,8 @@ class CmliContrastive : public Loss {
 
   LossOutput compute(const TensorMap& inputs) override;
 
-  torch::Tensor logit_scale;  // scalar, log(1 / temperature)
-
  private:
-  double max_logit_scale_;
+  LogitScale logit_scale_;
 };
 
 }  // namespace mmkd::cmli

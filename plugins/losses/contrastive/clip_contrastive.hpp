@@ -1,7 +1,6 @@
 #pragma once
 // Loss `clip_contrastive`: symmetric image-text InfoNCE with a learnable temperature, over the
 // batch gathered from every data-parallel rank.
-#include "logit_scale.hpp"
 
 #include <mmkd/mmkd.hpp>
 #include <torch/torch.h>

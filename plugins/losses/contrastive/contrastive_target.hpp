@@ -2,7 +2,6 @@
 // Loss `contrastive_target`: the student's text and image [CLS] must pick their own teacher
 // image [CLS] among the teacher targets of the global batch and of a memory bank (thesis
 // Eq. 79-85).
-#include "logit_scale.hpp"
 
 #include <mmkd/mmkd.hpp>
 #include <torch/torch.h>

@@ -2,7 +2,6 @@
 // Loss `memory_bank_itc`: image-text contrastive loss whose negatives also come from FIFO
 // queues of keys of earlier steps, one queue per modality (thesis Section 3.2.4.3, Table 20),
 // with keys from a momentum encoder as in MoCo and ALBEF (Section 3.2.4.3.2, Eq. 70).
-#include "logit_scale.hpp"
 
 #include <mmkd/mmkd.hpp>
 #include <torch/torch.h>

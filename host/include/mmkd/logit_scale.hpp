@@ -1,10 +1,9 @@
 #pragma once
 // The temperature of a contrastive loss, learned in log space as in CLIP (thesis Eq. 34):
 // logits are cosine similarities times exp(logit_scale), clamped at `max_logit_scale`.
-#include <mmkd/mmkd.hpp>
-#include <torch/torch.h>
+#include <mmkd/component.hpp>
 
-namespace mmkd::contrastive {
+namespace mmkd {
 
 class LogitScale {
  public:
@@ -23,4 +22,4 @@ class LogitScale {
   double max_logit_scale_;
 };
 
-}  // namespace mmkd::contrastive
+}  // namespace mmkd

@@ -1,8 +1,10 @@
-#include "logit_scale.hpp"
+#include <mmkd/logit_scale.hpp>
+
+#include <torch/torch.h>
 
 #include <cmath>
 
-namespace mmkd::contrastive {
+namespace mmkd {
 
 void LogitScale::declare(ComponentInfo& info, double init_temperature, bool learn_temperature) {
   info.option<double>("init_temperature", init_temperature, "initial temperature; logit_scale starts at log(1 / it)",
@@ -22,4 +24,4 @@ LogitScale::LogitScale(torch::nn::Module& owner, const Options& options)
 
 torch::Tensor LogitScale::scale() const { return logit_scale_.exp().clamp_max(max_logit_scale_); }
 
-}  // namespace mmkd::contrastive
+}  // namespace mmkd
