@@ -6,7 +6,7 @@
 
 namespace mmkd::testing {
 
-// Expects `call` to throw mmkd::Error whose message contains every one of `parts`.
+// Expects `call` to throw mmkd::Error or mmkd::ConfigError whose message contains every one of `parts`.
 void expect_error_naming(const std::function<void()>& call, const std::vector<std::string>& parts);
 
 }  // namespace mmkd::testing

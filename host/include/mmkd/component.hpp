@@ -1,5 +1,6 @@
 #pragma once
 // The kinds of components a plugin can provide, and how each describes itself.
+#include <mmkd/checkpoint_layout.hpp>
 #include <mmkd/context.hpp>
 #include <mmkd/options.hpp>
 #include <mmkd/tensor_map.hpp>
@@ -68,6 +69,8 @@ class Module : public torch::nn::Module {
   virtual TensorMap forward(const TensorMap& inputs) = 0;
   virtual TensorMap extra_state() const { return {}; }
   virtual void load_extra_state(const TensorMap& /*state*/) {}
+  // Key names `mmkd export` writes this module under (e.g. Hugging Face's); none = not exported.
+  virtual CheckpointLayout export_layout() const { return {}; }
 };
 
 class Encoder : public Module {};

@@ -1,5 +1,6 @@
 #pragma once
 // Everything a plugin needs.
+#include <mmkd/checkpoint_layout.hpp>
 #include <mmkd/component.hpp>
 #include <mmkd/context.hpp>
 #include <mmkd/collectives.hpp>
@@ -11,5 +12,6 @@
 #include <mmkd/plugin.hpp>
 #include <mmkd/registry.hpp>
 #include <mmkd/safetensors.hpp>
+#include <mmkd/teacher_input.hpp>
 #include <mmkd/tensor_map.hpp>
 #include <mmkd/version.hpp>

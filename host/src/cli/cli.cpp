@@ -1,6 +1,7 @@
 #include "cli/cli.hpp"
 
 #include "cli/describe.hpp"
+#include "cli/export_command.hpp"
 #include "cli/probe_command.hpp"
 #include "config/experiment_file.hpp"
 #include "dist/launcher.hpp"
@@ -14,6 +15,7 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 namespace mmkd {
@@ -81,6 +83,23 @@ int command_validate(const std::string& path, const std::vector<std::string>& ov
   }
 }
 
+int command_export(const std::string& run_dir, std::string out_dir) {
+  try {
+    const std::string config = (std::filesystem::path(run_dir) / "config.yaml").string();
+    if (!std::filesystem::exists(config))
+      throw Error(fmt::format("{} is not a run folder: it has no config.yaml", run_dir));
+    auto loaded = load_experiment_plan(config, {});
+    const std::string weights = trained_weights_of(run_dir);
+    if (out_dir.empty()) out_dir = (std::filesystem::path(run_dir) / "export").string();
+    auto written = export_encoders(loaded->registry, loaded->plan, weights, out_dir);
+    if (written.empty()) std::cout << "no model node of this run has an export format\n";
+    for (const auto& path : written) std::cout << fmt::format("wrote {} (from {})\n", path, weights);
+    return 0;
+  } catch (const std::exception& e) {
+    return report_bad_input(e);
+  }
+}
+
 // The command line of a launched rank: argv without the program name and `--nproc N`.
 std::vector<std::string> arguments_without_nproc(int argc, char** argv) {
   std::vector<std::string> arguments;
@@ -137,6 +156,12 @@ int cli_main(int argc, char** argv) {
   auto* describe = app.add_subcommand("describe", "print a component's inputs, outputs and options");
   describe->add_option("component", component, "KIND/TYPE, e.g. loss/clip_contrastive")->required();
 
+  std::string run_dir, export_dir;
+  auto* export_command = app.add_subcommand("export", "write a run's trained encoders with Hugging Face / timm key names");
+  export_command->add_option("run_dir", run_dir, "run folder (holds config.yaml and final.safetensors or checkpoints/)")
+      ->required();
+  export_command->add_option("--out", export_dir, "folder for <node>.safetensors (default: RUN_DIR/export)");
+
   ProbeRequest probe_request;
   auto* probe = app.add_subcommand("probe", "run one component on tensors from a safetensors file");
   probe->add_option("component", probe_request.component, "KIND/TYPE, e.g. encoder/vit")->required();
@@ -156,6 +181,7 @@ int cli_main(int argc, char** argv) {
     return launch_local_ranks(nproc, arguments_without_nproc(argc, argv), std::chrono::seconds(10));
   if (*run) return command_run(experiment, overrides, request);
   if (*validate) return command_validate(experiment, overrides, shapes);
+  if (*export_command) return command_export(run_dir, export_dir);
   if (*list) return with_plugins([](const Registry& r) { std::cout << list_components(r); });
   if (*describe) return with_plugins([&](const Registry& r) { std::cout << describe_component(r, component); });
   if (*probe)

@@ -1,6 +1,9 @@
 #include "cli/describe.hpp"
 
+#include "cli/probe_command.hpp"
 #include "util/names.hpp"
+
+#include <torch/torch.h>
 
 #include <fmt/format.h>
 
@@ -39,6 +42,26 @@ const Registry::Entry& find_component(const Registry& registry, const std::strin
                     fmt::format("unknown kind `{}`{}; kinds: {}", kind_text, did_you_mean(kind_text, kinds), join_names(kinds)));
 }
 
+namespace {
+// "parameters with default options: N" for an encoder, teacher or loss that can be created
+// from its defaults alone; "" otherwise.
+std::string default_parameter_count(const Registry& registry, const Registry::Entry& entry, const std::string& name) {
+  for (const auto& option : entry.info.options)
+    if (!option.default_value) return "";
+  const Options options = options_from_yaml(entry, name, "{}");
+  std::shared_ptr<torch::nn::Module> module;
+  try {
+    if (entry.kind == Kind::Encoder) module = registry.create<Kind::Encoder>(entry, options, Context{});
+    if (entry.kind == Kind::Teacher) module = registry.create<Kind::Teacher>(entry, options, Context{});
+    if (entry.kind == Kind::Loss) module = registry.create<Kind::Loss>(entry, options, Context{});
+  } catch (const std::exception&) {
+    return "";
+  }
+  return module ? fmt::format("parameters with default options: {}\n", format_parameter_count(parameter_count(*module)))
+                : "";
+}
+}  // namespace
+
 std::string describe_component(const Registry& registry, const std::string& kind_and_type) {
   const auto& entry = find_component(registry, kind_and_type);
   const auto& info = entry.info;
@@ -64,7 +87,7 @@ std::string describe_component(const Registry& registry, const std::string& kind
     if (!constraint.empty()) detail += ", " + constraint;
     out += fmt::format("  {} ({}): {}\n", option.name, detail, option.doc);
   }
-  return out;
+  return out + default_parameter_count(registry, entry, kind_and_type);
 }
 
 }  // namespace mmkd

@@ -161,6 +161,21 @@ std::vector<std::pair<std::string, torch::Tensor>> Graph::named_parameters() con
   return params;
 }
 
+std::vector<std::string> Graph::parameter_counts() const {
+  std::vector<std::string> lines;
+  auto add = [&](const NodePlan& plan, const torch::nn::Module& module) {
+    const int64_t count = parameter_count(module);
+    if (count > 0)
+      lines.push_back(fmt::format("{} ({}): {} parameters", plan.key_path, plan.entry->info.type,
+                                  format_parameter_count(count)));
+  };
+  for (const auto* nodes : {&teachers_, &model_})
+    for (const auto& n : *nodes)
+      if (n.owner) add(*n.plan, *n.module);
+  for (const auto& n : losses_) add(*n.plan, *n.loss);
+  return lines;
+}
+
 TensorMap Graph::state() const {
   TensorMap state;
   for (const auto& [prefix, module] : stateful_modules()) {

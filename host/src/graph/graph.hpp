@@ -42,6 +42,9 @@ class Graph {
   TensorMap state() const;
   void load_state(const TensorMap& state);  // strict: names and shapes must match
   TensorMap extra_state() const;            // "<section>.<node>.<key>"
+  // "teacher.<node> (type): N parameters" for every teacher, model node (not share:) and loss
+  // that has parameters.
+  std::vector<std::string> parameter_counts() const;
   void load_extra_state(const TensorMap& state);
 
  private:

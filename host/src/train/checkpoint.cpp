@@ -87,6 +87,16 @@ Checkpoint load_checkpoint(const std::string& path, torch::optim::Optimizer& opt
   return checkpoint;
 }
 
+TensorMap load_checkpoint_modules(const std::string& path) {
+  try {
+    torch::serialize::InputArchive archive;
+    archive.load_from(path);
+    return read_map(archive, "modules");
+  } catch (const c10::Error& e) {
+    throw Error(fmt::format("checkpoint {} cannot be read: {}", path, e.what_without_backtrace()));
+  }
+}
+
 std::string CheckpointFolder::path_for(int64_t step) const {
   return (fs::path(folder_) / fmt::format("step_{:08d}.pt", step)).string();
 }

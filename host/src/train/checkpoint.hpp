@@ -28,6 +28,8 @@ struct Checkpoint {
 void save_checkpoint(const std::string& path, const Checkpoint& checkpoint, torch::optim::Optimizer& optimizer);
 // Restores the optimizer state in place; throws mmkd::Error naming the file when unreadable.
 Checkpoint load_checkpoint(const std::string& path, torch::optim::Optimizer& optimizer);
+// Only the module tensors (Graph::state()) of a checkpoint file.
+TensorMap load_checkpoint_modules(const std::string& path);
 
 // The checkpoints/ folder of a run: step_00000120.pt files.
 class CheckpointFolder {

@@ -3,7 +3,8 @@
 namespace mmkd {
 
 bool skips_weight_decay(const std::string& name, const torch::Tensor& parameter) {
-  return parameter.dim() <= 1 || name.find("embed") != std::string::npos || name.find("token") != std::string::npos;
+  return parameter.dim() <= 1 || name.find("embed") != std::string::npos || name.find("token") != std::string::npos ||
+         name.find("relative_position") != std::string::npos;
 }
 
 std::unique_ptr<torch::optim::AdamW> make_adamw(const std::vector<std::pair<std::string, torch::Tensor>>& parameters,

@@ -90,6 +90,7 @@ class Run {
     const int64_t epochs = (total_steps + steps_per_epoch - 1) / steps_per_epoch;
 
     Graph graph(registry_, plan_, context);
+    for (const auto& line : graph.parameter_counts()) progress_.message(line);
     graph.to(device_);
     graph.set_training(true);
     Validation validation(registry_, plan_, context);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <mmkd/mmkd.hpp>
+#include "vit.hpp"
 #include <torch/torch.h>
 
 #include <string>
@@ -57,7 +58,7 @@ TEST(Vit, ParameterNamesTellWhatSkipsWeightDecay) {
     if (p.value().dim() < 2) EXPECT_TRUE(contains(p.key(), "norm") || contains(p.key(), "bias")) << p.key();
     if (contains(p.key(), "cls") || contains(p.key(), "pos")) EXPECT_TRUE(embedding) << p.key();
   }
-  for (const char* expected : {"cls_token", "pos_embed", "patch_embed.weight", "blocks.1.attn.qkv.weight",
+  for (const char* expected : {"cls_token", "pos_embed", "patch_embed.proj.weight", "blocks.1.attn.qkv.weight",
                                "blocks.0.mlp.fc2.bias", "norm.weight", "head.weight"})
     EXPECT_NE(std::find(names.begin(), names.end(), expected), names.end()) << expected;
   EXPECT_EQ(std::find(names.begin(), names.end(), "head.bias"), names.end());
@@ -129,6 +130,84 @@ TEST(TextTransformer, ParameterNamesTellWhatSkipsWeightDecay) {
   }
   for (const char* expected : {"token_embed.weight", "pos_embed", "blocks.1.norm2.weight", "head.weight"})
     EXPECT_NE(std::find(names.begin(), names.end(), expected), names.end()) << expected;
+}
+
+TEST(Vit, SixLayerData2Vec2StudentWithFixedPositionsHas43Point1MParameters) {  // Section 3.1.1
+  auto vit = make_encoder("vit", "{image_size: 224, patch_size: 16, dim: 768, depth: 6, heads: 12, position: sincos}");
+  EXPECT_EQ(mmkd::parameter_count(*vit), 43120128);
+  EXPECT_EQ(vit->named_buffers()["pos_embed"].sizes(), (std::vector<int64_t>{1, 197, 768}));
+}
+
+TEST(Vit, SinCosPositionsAsMae) {
+  const int64_t grid = 3, dim = 8;
+  torch::Tensor table = mmkd::transformer::sincos_positions(grid, dim);
+  ASSERT_EQ(table.sizes(), (std::vector<int64_t>{1 + grid * grid, dim}));
+  EXPECT_TRUE(torch::equal(table[0], torch::zeros({dim})));
+  for (int64_t row = 0; row < grid; ++row)
+    for (int64_t col = 0; col < grid; ++col)
+      for (int64_t k = 0; k < dim / 4; ++k) {
+        const double omega = 1.0 / std::pow(10000.0, k / (dim / 4.0));
+        const torch::Tensor p = table[1 + row * grid + col];
+        EXPECT_NEAR(p[k].item<double>(), std::sin(col * omega), 1e-6);
+        EXPECT_NEAR(p[dim / 4 + k].item<double>(), std::cos(col * omega), 1e-6);
+        EXPECT_NEAR(p[dim / 2 + k].item<double>(), std::sin(row * omega), 1e-6);
+        EXPECT_NEAR(p[3 * dim / 4 + k].item<double>(), std::cos(row * omega), 1e-6);
+      }
+}
+
+TEST(Vit, FixedPositionsAreNotTrained) {
+  auto vit = make_encoder("vit", "{image_size: 8, patch_size: 4, dim: 16, depth: 1, heads: 2, position: sincos}");
+  for (const auto& p : vit->named_parameters()) EXPECT_NE(p.key(), "pos_embed");
+}
+
+TEST(Vit, TypeEmbeddingIsAddedToEveryToken) {  // Eq. 59-60
+  const std::string options = "{image_size: 8, patch_size: 4, dim: 16, depth: 1, heads: 2, type_embedding: true}";
+  auto with_type = make_encoder("vit", options);
+  auto plain = make_encoder("vit", "{image_size: 8, patch_size: 4, dim: 16, depth: 1, heads: 2}");
+  torch::Tensor image = torch::randn({2, 3, 8, 8});
+  {
+    torch::NoGradGuard no_grad;
+    auto typed = with_type->named_parameters();
+    typed["type_embed"].zero_();
+    for (auto& p : plain->named_parameters()) p.value().copy_(typed[p.key()]);
+  }
+  EXPECT_TRUE(torch::allclose(with_type->forward({{"image", image}}).at("cls"), plain->forward({{"image", image}}).at("cls")));
+  {
+    torch::NoGradGuard no_grad;
+    with_type->named_parameters()["type_embed"].fill_(0.5);
+    plain->named_parameters()["pos_embed"].add_(0.5);
+  }
+  EXPECT_TRUE(torch::allclose(with_type->forward({{"image", image}}).at("cls"), plain->forward({{"image", image}}).at("cls"),
+                              1e-5, 1e-5));
+}
+
+TEST(Vit, ActivationCheckpointingGivesTheSameGradients) {
+  const std::string base = "{image_size: 8, patch_size: 4, dim: 16, depth: 2, heads: 2, dropout: 0.2, "
+                           "relative_position: shared, output_layers: true";
+  auto gradients = [&](const std::string& extra) {
+    auto vit = make_encoder("vit", base + extra + "}");
+    vit->train();
+    torch::manual_seed(9);
+    mmkd::TensorMap out = vit->forward({{"image", torch::randn({2, 3, 8, 8})}});
+    (out.at("embedding").pow(2).sum() + out.at("layers").sum()).backward();
+    std::map<std::string, torch::Tensor> grads;
+    for (const auto& p : vit->named_parameters()) grads[p.key()] = p.value().grad().clone();
+    return grads;
+  };
+  auto stored = gradients(""), recomputed = gradients(", checkpoint_activations: true");
+  ASSERT_EQ(stored.size(), recomputed.size());
+  for (const auto& [name, grad] : stored) EXPECT_TRUE(torch::allclose(grad, recomputed.at(name), 1e-5, 1e-6)) << name;
+  EXPECT_GT(stored.at("rel_pos_bias.relative_position_bias_table").abs().sum().item<double>(), 0.0);
+}
+
+TEST(Vit, MeanPoolingNormalisesTheMeanPatch) {
+  auto vit = make_encoder("vit", "{image_size: 8, patch_size: 4, dim: 16, depth: 1, heads: 2, pooling: mean}");
+  mmkd::TensorMap out = vit->forward({{"image", torch::randn({2, 3, 8, 8})}});
+  auto norm = vit->named_parameters();
+  torch::Tensor expected = torch::layer_norm(out.at("tokens").slice(1, 1).mean(1), {16}, norm["norm.weight"],
+                                             norm["norm.bias"], 1e-6);
+  EXPECT_TRUE(torch::allclose(out.at("pooled"), expected, 1e-5, 1e-5));
+  EXPECT_TRUE(torch::equal(out.at("patches"), out.at("tokens").slice(1, 1)));
 }
 
 }  // namespace

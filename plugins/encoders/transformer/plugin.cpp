@@ -1,9 +1,11 @@
+#include "bert.hpp"
 #include "text_transformer.hpp"
 #include "vit.hpp"
 
 static void register_components(mmkd::Registry& registry) {
   registry.add<mmkd::transformer::VisionTransformer>();
   registry.add<mmkd::transformer::TextTransformer>();
+  registry.add<mmkd::transformer::Bert>();
 }
 
 MMKD_PLUGIN("encoders_transformer", "0.1.0", register_components)

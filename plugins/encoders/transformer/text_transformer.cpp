@@ -10,9 +10,10 @@ ComponentInfo TextTransformer::info() {
   TransformerOptions::declare(info);
   info.input("ids", "int64 [B, T] token ids, [CLS] first; T <= max_len", "batch.text_ids")
       .input("mask", "[B, T]: 1 = token, 0 = padding", "batch.text_mask")
-      .output("tokens", "[B, T, dim] after the final LayerNorm (padding positions carry no meaning)")
-      .output("cls", "[B, dim]: the first token of `tokens`")
-      .output("embedding", "[B, embed_dim], or [B, dim] when embed_dim is 0");
+      .outputs_from([](const Options& options) {
+        return trunk_outputs(options,
+                             {{"tokens", "[B, T, dim] after the final LayerNorm (padding positions carry no meaning)"}});
+      });
   return info;
 }
 

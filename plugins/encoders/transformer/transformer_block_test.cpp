@@ -1,5 +1,6 @@
 #include "mmkd_testing.hpp"
-#include "transformer_block.hpp"
+#include "layers/activation_checkpoint.hpp"
+#include "layers/transformer_block.hpp"
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
@@ -8,16 +9,24 @@
 #include <string>
 #include <vector>
 
+using mmkd::transformer::BlockOptions;
 using mmkd::transformer::TransformerBlock;
 
 namespace {
 
 constexpr int64_t dim = 8, heads = 2, hidden = 16;
 
+BlockOptions block_options(double dropout = 0.0) {
+  BlockOptions options;
+  options.attention = {dim, heads, dropout, "all"};
+  options.mlp_hidden_dim = hidden;
+  return options;
+}
+
 // Every parameter of the block drawn at random, LayerNorm weights included.
 TransformerBlock random_block(torch::Dtype dtype) {
   torch::manual_seed(3);
-  TransformerBlock block(dim, heads, hidden, 0.0);
+  TransformerBlock block(block_options());
   block->to(dtype);
   torch::NoGradGuard no_grad;
   for (auto& p : block->parameters()) p.copy_(torch::randn(p.sizes(), p.options()) * 0.5);
@@ -119,7 +128,7 @@ TEST(TransformerBlock, GradientsMatchFiniteDifferencesInDouble) {
 
 TEST(TransformerBlock, DropoutOnlyInTraining) {
   torch::manual_seed(0);
-  TransformerBlock block(dim, heads, hidden, 0.5);
+  TransformerBlock block(block_options(0.5));
   torch::Tensor x = torch::randn({2, 3, dim});
   block->eval();
   EXPECT_TRUE(torch::equal(block->forward(x), block->forward(x)));

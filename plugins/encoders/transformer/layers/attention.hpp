@@ -1,0 +1,30 @@
+#pragma once
+// Multi-head self-attention with a key padding mask and an additive bias (relative positions).
+#include <torch/torch.h>
+
+#include <string>
+
+namespace mmkd::transformer {
+
+struct AttentionOptions {
+  int64_t dim = 0, heads = 1;
+  double dropout = 0;
+  std::string qkv_bias = "all";  // "all"; "qv": query and value only, as BEiT; "none"
+};
+
+class SelfAttentionImpl : public torch::nn::Module {
+ public:
+  explicit SelfAttentionImpl(const AttentionOptions& options);
+
+  // x [B, T, dim]; key_mask [B, T] (nonzero = a token others may attend to) or undefined;
+  // bias [1 or B, heads, T, T] added to the scores, or undefined.
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& key_mask = {}, const torch::Tensor& bias = {});
+
+  AttentionOptions options;
+  torch::nn::Linear qkv{nullptr}, proj{nullptr};
+  torch::Tensor q_bias, v_bias;  // qkv_bias "qv" only
+  torch::nn::Dropout proj_dropout{nullptr};
+};
+TORCH_MODULE(SelfAttention);
+
+}  // namespace mmkd::transformer
