@@ -144,7 +144,7 @@ TEST(ResumeState, MemoryBankAndMomentumCopiesResumeToTheSameLosses) {
   EXPECT_EQ(expected.rbegin()->second.at("itc.queue_fill"), 20.0) << "the queue should have wrapped";
   EXPECT_EQ(actual, expected);
   auto weights = mmkd::read_safetensors(dir.file("killed/final.safetensors"));
-  EXPECT_EQ(weights.count("losses.itc.image_queue.rows") + weights.count("momentum.image.patch_embed.weight"), 2u);
+  EXPECT_EQ(weights.count("losses.itc.image_queue.rows") + weights.count("momentum.image.patch_embed.proj.weight"), 2u);
   expect_same_parameters(dir.file("full/final.safetensors"), dir.file("killed/final.safetensors"));
 }
 

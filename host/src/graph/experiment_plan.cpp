@@ -308,7 +308,8 @@ class Planner {
         if (!type || !type->is_scalar()) continue;
         const auto* entry = registry_.find(std::string(section) == "teachers" ? Kind::Teacher : Kind::Encoder, type->value());
         if (!entry) continue;
-        for (const auto& port : entry->info.outputs) names.push_back({name + "." + port.name, std::string(section) + "." + name});
+        for (const auto& port : declared_outputs(entry->info))
+          names.push_back({name + "." + port.name, std::string(section) + "." + name});
       }
     }
     return names;
@@ -427,6 +428,19 @@ class Planner {
     }
   }
 
+  // The outputs a component declares; those of its default options when they depend on options.
+  static std::vector<Port> declared_outputs(const ComponentInfo& info) {
+    if (!info.dynamic_outputs) return info.outputs;
+    std::map<std::string, Options::Entry> defaults;
+    for (const auto& option : info.options)
+      if (option.default_value) defaults[option.name] = {*option.default_value, {}, false};
+    try {
+      return info.outputs_for(Options(info.type, {}, defaults));
+    } catch (const std::exception&) {
+      return {};
+    }
+  }
+
   static std::string last_segment(const std::string& tensor) {
     auto dot = tensor.rfind('.');
     return dot == std::string::npos ? tensor : tensor.substr(dot + 1);
@@ -437,7 +451,7 @@ class Planner {
     const std::string output = last_segment(tensor);
     for (Kind kind : {Kind::Dataset, Kind::Teacher, Kind::Encoder})
       for (const auto* entry : registry_.entries(kind))
-        for (const auto& port : entry->info.outputs)
+        for (const auto& port : declared_outputs(entry->info))
           if (port.name == output) producers.push_back(std::string(kind_name(kind)) + "/" + entry->info.type);
     return join_names(producers);
   }

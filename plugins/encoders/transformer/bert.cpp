@@ -73,7 +73,7 @@ TensorMap Bert::forward(const TensorMap& inputs) {
   std::vector<torch::Tensor> layers;
   for (const auto& module : *blocks) {
     auto block = module->as<PostNormBlock>();
-    auto run = [block, &mask](const torch::Tensor& t) { return block->forward(t, mask); };
+    auto run = [block, mask](const torch::Tensor& t) { return block->forward(t, mask); };
     tokens = recompute ? checkpointed(run, tokens, block->parameters()) : run(tokens);
     if (options_.output_layers) layers.push_back(tokens);
   }

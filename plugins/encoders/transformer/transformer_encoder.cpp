@@ -90,7 +90,7 @@ TensorMap TransformerEncoder::encode(const torch::Tensor& x, const torch::Tensor
   std::vector<torch::Tensor> layers;
   for (const auto& module : *blocks) {
     auto block = module->as<TransformerBlock>();
-    auto run = [this, block, &key_mask](const torch::Tensor& t) {
+    auto run = [this, block, key_mask](const torch::Tensor& t) {
       return block->forward(t, key_mask, rel_pos_bias ? rel_pos_bias->forward() : torch::Tensor());
     };
     if (recompute) {

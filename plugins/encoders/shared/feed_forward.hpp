@@ -1,0 +1,25 @@
+#pragma once
+// The shared encoders' feed-forward part, keeping the raw outputs of both linear layers
+// (the contrastive losses read them, Table 14).
+#include <torch/torch.h>
+
+#include <utility>
+
+namespace mmkd::shared {
+
+// h' = x W1 + b1, h'' = LN(GELU(h')) W2 + b2 (Eq. 43, Eq. 51); dropout on the GELU activations.
+class FeedForwardImpl : public torch::nn::Module {
+ public:
+  FeedForwardImpl(int64_t dim, int64_t hidden_dim, double dropout, double norm_eps);
+
+  // {h' [..., hidden_dim], h'' [..., dim]}
+  std::pair<torch::Tensor, torch::Tensor> forward(const torch::Tensor& x);
+
+  torch::nn::Linear fc1{nullptr};
+  torch::nn::LayerNorm norm{nullptr};
+  torch::nn::Linear fc2{nullptr};
+  torch::nn::Dropout dropout{nullptr};
+};
+TORCH_MODULE(FeedForward);
+
+}  // namespace mmkd::shared

@@ -1,0 +1,149 @@
+#include "expect_error.hpp"
+#include "mmkd_testing.hpp"
+
+#include <gtest/gtest.h>
+#include <mmkd/mmkd.hpp>
+#include <torch/torch.h>
+
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace {
+
+constexpr int64_t dim = 8, heads = 2, hidden = 16, classes = 5;
+const std::string tiny = "{dim: 8, heads: 2, hidden_dim: 16, classes: 5}";
+
+std::shared_ptr<mmkd::Encoder> make_block(const std::string& options = tiny) {
+  torch::manual_seed(0);
+  return mmkd::testing::make<mmkd::Kind::Encoder>("shared_transformer", options);
+}
+
+void randomize(torch::nn::Module& module) {
+  torch::NoGradGuard no_grad;
+  for (auto& p : module.parameters()) p.copy_(torch::randn(p.sizes(), p.options()) * 0.5);
+}
+
+torch::Tensor plain_layer_norm(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias) {
+  torch::Tensor mean = x.mean(-1, true), var = (x - mean).pow(2).mean(-1, true);
+  return (x - mean) / torch::sqrt(var + 1e-6) * weight + bias;
+}
+
+torch::Tensor exact_gelu(const torch::Tensor& x) { return 0.5 * x * (1 + torch::erf(x / std::sqrt(2.0))); }
+
+// Eq. 50-52 written out with the module's own parameters; mask [B, T] with 0 = padding.
+mmkd::TensorMap reference(torch::nn::Module& module, const torch::Tensor& h, const torch::Tensor& mask) {
+  auto p = module.named_parameters();
+  auto linear = [&](const torch::Tensor& x, const std::string& name) {
+    return x.matmul(p[name + ".weight"].t()) + p[name + ".bias"];
+  };
+  const int64_t batch = h.size(0), length = h.size(1), head_dim = dim / heads;
+  auto split = [&](const torch::Tensor& x) { return x.reshape({batch, length, heads, head_dim}).transpose(1, 2); };
+  torch::Tensor normed = plain_layer_norm(h, p["norm1.weight"], p["norm1.bias"]);
+  std::vector<torch::Tensor> qkv = linear(normed, "attn.qkv").chunk(3, -1);
+  torch::Tensor scores = split(qkv[0]).matmul(split(qkv[1]).transpose(-2, -1)) / std::sqrt(double(head_dim));
+  scores = scores.masked_fill((mask == 0).reshape({batch, 1, 1, length}), -std::numeric_limits<float>::infinity());
+  torch::Tensor attended = scores.softmax(-1).matmul(split(qkv[2])).transpose(1, 2).reshape({batch, length, dim});
+  torch::Tensor h_mha = linear(attended, "attn.proj") + h;                                    // Eq. 50
+  torch::Tensor linear1 = linear(plain_layer_norm(h_mha, p["norm2.weight"], p["norm2.bias"]), "mlp.fc1");
+  torch::Tensor activated = plain_layer_norm(exact_gelu(linear1), p["mlp.norm.weight"], p["mlp.norm.bias"]);
+  torch::Tensor linear2 = linear(activated, "mlp.fc2");
+  torch::Tensor h_ln = plain_layer_norm(linear2 + h_mha, p["norm.weight"], p["norm.bias"]);         // Eq. 51
+  torch::Tensor cls = h_ln.select(1, 0);
+  return {{"linear1", linear1.select(1, 0)}, {"linear2", linear2.select(1, 0)}, {"head", linear(cls, "head")},
+          {"tokens", h_ln}, {"cls", cls}};                                                     // Eq. 52
+}
+
+torch::Tensor text_mask() { return torch::tensor({1, 1, 1, 1, 1, 1, 1, 0, 0, 0}, torch::kLong).reshape({2, 5}); }
+
+TEST(SharedTransformer, MatchesEquations50To52) {
+  auto block = make_block();
+  randomize(*block);
+  torch::Tensor tokens = torch::randn({2, 5, dim});
+  mmkd::TensorMap out = block->forward({{"tokens", tokens}, {"mask", text_mask()}});
+  mmkd::TensorMap expected = reference(*block, tokens, text_mask());
+  EXPECT_EQ(out.at("linear1").sizes(), (std::vector<int64_t>{2, hidden}));
+  EXPECT_EQ(out.at("linear2").sizes(), (std::vector<int64_t>{2, dim}));
+  EXPECT_EQ(out.at("head").sizes(), (std::vector<int64_t>{2, classes}));
+  EXPECT_EQ(out.at("tokens").sizes(), (std::vector<int64_t>{2, 5, dim}));
+  EXPECT_EQ(out.at("cls").sizes(), (std::vector<int64_t>{2, dim}));
+  for (const char* name : {"linear1", "linear2", "head", "tokens", "cls"})
+    EXPECT_TRUE(torch::allclose(out.at(name), expected.at(name), 1e-5, 1e-5)) << name;
+}
+
+TEST(SharedTransformer, WithoutMaskEveryTokenIsAttended) {
+  auto block = make_block();
+  randomize(*block);
+  torch::Tensor tokens = torch::randn({2, 5, dim});
+  mmkd::TensorMap out = block->forward({{"tokens", tokens}});
+  mmkd::TensorMap expected = reference(*block, tokens, torch::ones({2, 5}, torch::kLong));
+  for (const char* name : {"linear1", "linear2", "head", "tokens"})
+    EXPECT_TRUE(torch::allclose(out.at(name), expected.at(name), 1e-5, 1e-5)) << name;
+}
+
+TEST(SharedTransformer, DropoutOnlyWhileTraining) {
+  auto block = make_block("{dim: 8, heads: 2, hidden_dim: 16, classes: 5, dropout: 0.5}");
+  randomize(*block);
+  torch::Tensor tokens = torch::randn({2, 5, dim});
+  mmkd::TensorMap expected = reference(*block, tokens, text_mask());
+  mmkd::TensorMap trained = block->forward({{"tokens", tokens}, {"mask", text_mask()}});
+  EXPECT_FALSE(torch::allclose(trained.at("tokens"), expected.at("tokens"), 1e-3, 1e-3));
+  block->eval();
+  mmkd::TensorMap evaluated = block->forward({{"tokens", tokens}, {"mask", text_mask()}});
+  EXPECT_TRUE(torch::allclose(evaluated.at("tokens"), expected.at("tokens"), 1e-5, 1e-5));
+}
+
+TEST(SharedTransformer, PaddingDoesNotChangeTheClsOutputs) {
+  auto block = make_block();
+  randomize(*block);
+  torch::Tensor tokens = torch::randn({2, 5, dim});
+  torch::Tensor padding = (text_mask() == 0).unsqueeze(-1);
+  torch::Tensor changed = torch::where(padding, torch::randn({2, 5, dim}) * 10, tokens);
+  mmkd::TensorMap out = block->forward({{"tokens", tokens}, {"mask", text_mask()}});
+  mmkd::TensorMap changed_out = block->forward({{"tokens", changed}, {"mask", text_mask()}});
+  for (const char* name : {"linear1", "linear2", "head", "cls"})
+    EXPECT_TRUE(torch::allclose(out.at(name), changed_out.at(name), 1e-6, 1e-6)) << name;
+  torch::Tensor real = text_mask().to(torch::kBool).unsqueeze(-1);
+  EXPECT_TRUE(torch::allclose(out.at("tokens").masked_fill(~real, 0), changed_out.at("tokens").masked_fill(~real, 0),
+                              1e-6, 1e-6));
+  mmkd::TensorMap unmasked = block->forward({{"tokens", changed}});
+  EXPECT_FALSE(torch::allclose(out.at("cls")[1], unmasked.at("cls")[1], 1e-4, 1e-4));
+}
+
+TEST(SharedTransformer, HeadAndContrastiveOutputsReachEveryParameter) {
+  auto block = make_block();
+  mmkd::TensorMap out = block->forward({{"tokens", torch::randn({2, 5, dim})}, {"mask", text_mask()}});
+  (out.at("head").pow(2).sum() + out.at("linear1").pow(2).sum()).backward();
+  for (const auto& p : block->named_parameters()) {
+    ASSERT_TRUE(p.value().grad().defined()) << p.key();
+    EXPECT_GT(p.value().grad().abs().sum().item<double>(), 0.0) << p.key();
+  }
+}
+
+TEST(SharedTransformer, DefaultsHaveOneTransformerLayerAndTheHead) {
+  auto block = make_block("{}");
+  const int64_t d = 768, h = 3072, c = 1000;
+  const int64_t attention = 2 * d + (d * 3 * d + 3 * d) + (d * d + d);    // Eq. 50: LN, qkv, proj
+  const int64_t mlp = 2 * d + (d * h + h) + 2 * h + (h * d + d) + 2 * d;  // Eq. 51: LN, W1, b1, LN, W2, b2, LN
+  const int64_t head = d * c + c;                                          // Eq. 52: W3, b3
+  EXPECT_EQ(attention + mlp + head, 7864552);
+  EXPECT_EQ(mmkd::parameter_count(*block), attention + mlp + head);
+}
+
+TEST(SharedTransformer, RejectsInputsOfAnotherShape) {
+  auto block = make_block();
+  mmkd::testing::expect_error_naming([&] { block->forward({{"tokens", torch::randn({2, dim})}}); },
+                                     {"shared_transformer", "`tokens`", "[B, T, 8]", "[2, 8]"});
+  mmkd::testing::expect_error_naming([&] { block->forward({{"tokens", torch::randn({2, 5, 6})}}); },
+                                     {"`tokens`", "[B, T, 8]", "[2, 5, 6]"});
+  mmkd::testing::expect_error_naming(
+      [&] { block->forward({{"tokens", torch::randn({2, 5, dim})}, {"mask", torch::ones({2, 4})}}); },
+      {"`mask`", "[2, 5]", "[2, 4]"});
+}
+
+TEST(SharedTransformer, RejectsHeadsThatDoNotDivideDim) {
+  mmkd::testing::expect_error_naming([] { make_block("{dim: 8, heads: 3}"); }, {"heads", "divide", "8"});
+}
+
+}  // namespace
