@@ -1,3 +1,4 @@
+#include "expect_error.hpp"
 #include "mmkd_testing.hpp"
 #include "plugins/plugin_loader.hpp"
 
@@ -94,6 +95,26 @@ TEST(Cli, ListAndDescribeShowComponentsLibrariesAndOptions) {
   auto typo = run_command(mmkd_executable() + " describe loss/clip_contrastiv");
   EXPECT_EQ(typo.exit_code, 2);
   EXPECT_NE(typo.output.find("did you mean `clip_contrastive`?"), std::string::npos) << typo.output;
+}
+
+}  // namespace
+
+namespace {
+
+struct DeclaresInputs : mmkd::Encoder {
+  static mmkd::ComponentInfo info() {
+    mmkd::ComponentInfo info("declares_inputs", "an encoder whose option clashes with the host's `inputs:` key");
+    info.option<std::string>("inputs", "", "never read: the host takes this key");
+    return info;
+  }
+  DeclaresInputs(const mmkd::Options&, const mmkd::Context&) {}
+  mmkd::TensorMap forward(const mmkd::TensorMap&) override { return {}; }
+};
+
+TEST(Registry, RefusesOptionsNamedAfterKeysTheHostReads) {
+  mmkd::Registry registry;
+  mmkd::testing::expect_error_naming([&] { registry.add<DeclaresInputs>(); },
+                                     {"declares_inputs", "option named `inputs`", "rename"});
 }
 
 }  // namespace

@@ -18,6 +18,11 @@ void copy_state(const torch::nn::Module& from, torch::nn::Module& to) {
   for (const auto& b : from.named_buffers()) target[b.key()].copy_(b.value());
 }
 
+void randomize_parameters(torch::nn::Module& module, double scale) {
+  torch::NoGradGuard no_grad;
+  for (auto& p : module.parameters()) p.copy_(torch::randn(p.sizes(), p.options()) * scale);
+}
+
 std::map<std::string, torch::Tensor> buffer_values(const torch::nn::Module& module) {
   std::map<std::string, torch::Tensor> values;
   for (const auto& b : module.named_buffers()) values[b.key()] = b.value().clone();

@@ -14,6 +14,10 @@ void copy_parameters(const torch::nn::Module& from, torch::nn::Module& to);
 // Copies every parameter and buffer of `from` into the one of the same name in `to`.
 void copy_state(const torch::nn::Module& from, torch::nn::Module& to);
 
+// Draws every parameter of `module` from N(0, scale^2), LayerNorm weights included, so that no
+// term of a reference computation is trivially 0 or 1.
+void randomize_parameters(torch::nn::Module& module, double scale = 0.5);
+
 // A copy of every buffer of `module`, by name.
 std::map<std::string, torch::Tensor> buffer_values(const torch::nn::Module& module);
 

@@ -3,6 +3,7 @@
 #include <mmkd/checkpoint_layout.hpp>
 #include <mmkd/component.hpp>
 #include <mmkd/context.hpp>
+#include <mmkd/cuda_autocast.hpp>
 #include <mmkd/collectives.hpp>
 #include <mmkd/error.hpp>
 #include <mmkd/feature_queue.hpp>

@@ -3,6 +3,7 @@
 // apply its own (BEiT v2 and Data2Vec2 differ), and run in bfloat16 when asked.
 #include <mmkd/options.hpp>
 
+#include <torch/nn/module.h>
 #include <torch/types.h>
 
 #include <vector>
@@ -22,6 +23,9 @@ struct TeacherInput {
 
   // image [B, C, H, W] -> ((image * input_std + input_mean) - mean) / std, in `dtype`.
   torch::Tensor prepare(const torch::Tensor& image) const;
+  // The module's floating-point parameters and buffers in `dtype` (integer buffers such as
+  // BatchNorm's counters kept): call once its weights are loaded.
+  void apply_precision(torch::nn::Module& module) const;
   // A teacher output back in float32.
   static torch::Tensor output(const torch::Tensor& tensor) { return tensor.to(torch::kFloat); }
 };

@@ -5,6 +5,11 @@
 namespace mmkd {
 
 void Registry::add(Kind kind, ComponentInfo info, Factory factory) {
+  for (const auto& option : info.options)
+    if (option.name == "type" || option.name == "inputs" || option.name == "share" ||
+        (kind == Kind::Loss && option.name == "weight"))
+      throw Error(std::string("the ") + kind_name(kind) + " `" + info.type + "` in " + current_library_ +
+                  " declares an option named `" + option.name + "`, a key the host reads itself: rename the option");
   if (const Entry* existing = find(kind, info.type))
     throw Error(std::string("two ") + kind_name(kind) + " components named `" + info.type + "`: one in " +
                 existing->library + ", one in " + current_library_);

@@ -35,6 +35,14 @@ torch::Tensor per_channel(const std::vector<double>& values, const torch::Tensor
 }
 }  // namespace
 
+void TeacherInput::apply_precision(torch::nn::Module& module) const {
+  torch::NoGradGuard no_grad;
+  for (auto tensor : module.parameters())
+    if (tensor.is_floating_point()) tensor.set_data(tensor.to(dtype));
+  for (auto tensor : module.buffers())
+    if (tensor.is_floating_point()) tensor.set_data(tensor.to(dtype));
+}
+
 torch::Tensor TeacherInput::prepare(const torch::Tensor& image) const {
   torch::Tensor x = image.to(torch::kFloat);
   x = (x * per_channel(input_std, x) + per_channel(input_mean, x) - per_channel(mean, x)) / per_channel(std, x);

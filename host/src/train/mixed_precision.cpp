@@ -1,31 +1,21 @@
 #include "train/mixed_precision.hpp"
 
-#include <mmkd/version.hpp>
+#include <mmkd/cuda_autocast.hpp>
 
 #include <ATen/autocast_mode.h>
 #include <torch/torch.h>
 
 namespace mmkd {
 
-static void set_cuda_autocast(bool enabled, at::ScalarType dtype) {
-#if MMKD_TORCH_AT_LEAST(2, 4)
-  at::autocast::set_autocast_dtype(at::kCUDA, dtype);
-  at::autocast::set_autocast_enabled(at::kCUDA, enabled);
-#else
-  at::autocast::set_autocast_gpu_dtype(dtype);
-  at::autocast::set_enabled(enabled);
-#endif
-}
-
 AutocastGuard::AutocastGuard(torch::Device device, const std::string& precision) {
   if (!device.is_cuda() || precision == "fp32") return;
-  set_cuda_autocast(true, precision == "bf16" ? at::kBFloat16 : at::kHalf);
+  CudaAutocast{true, precision == "bf16" ? at::kBFloat16 : at::kHalf}.apply();
   active_ = true;
 }
 
 AutocastGuard::~AutocastGuard() {
   if (!active_) return;
-  set_cuda_autocast(false, at::kHalf);
+  CudaAutocast{false, at::kHalf}.apply();
   at::autocast::clear_cache();
 }
 

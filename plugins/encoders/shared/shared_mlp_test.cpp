@@ -1,6 +1,8 @@
 #include "expect_error.hpp"
 #include "gradient_check.hpp"
 #include "mmkd_testing.hpp"
+#include "module_state.hpp"
+#include "reference_ops.hpp"
 
 #include <gtest/gtest.h>
 #include <mmkd/mmkd.hpp>
@@ -11,6 +13,9 @@
 
 namespace {
 
+using mmkd::shared::testing::exact_gelu;
+using mmkd::shared::testing::plain_layer_norm;
+
 const std::string tiny = "{dim: 8, hidden_dim: 16, classes: 5}";
 
 std::shared_ptr<mmkd::Encoder> make_mlp(const std::string& options) {
@@ -18,18 +23,6 @@ std::shared_ptr<mmkd::Encoder> make_mlp(const std::string& options) {
   return mmkd::testing::make<mmkd::Kind::Encoder>("shared_mlp", options);
 }
 
-// Every parameter drawn at random, LayerNorm weights included, so no term is trivially 0 or 1.
-void randomize(torch::nn::Module& module) {
-  torch::NoGradGuard no_grad;
-  for (auto& p : module.parameters()) p.copy_(torch::randn(p.sizes(), p.options()) * 0.5);
-}
-
-torch::Tensor plain_layer_norm(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias) {
-  torch::Tensor mean = x.mean(-1, true), var = (x - mean).pow(2).mean(-1, true);
-  return (x - mean) / torch::sqrt(var + 1e-6) * weight + bias;
-}
-
-torch::Tensor exact_gelu(const torch::Tensor& x) { return 0.5 * x * (1 + torch::erf(x / std::sqrt(2.0))); }
 
 // Eq. 43-44 written out with the module's own parameters.
 mmkd::TensorMap reference(torch::nn::Module& module, const torch::Tensor& x) {
@@ -44,7 +37,7 @@ mmkd::TensorMap reference(torch::nn::Module& module, const torch::Tensor& x) {
 
 TEST(SharedMlp, MatchesEquations43And44) {
   auto mlp = make_mlp(tiny);
-  randomize(*mlp);
+  mmkd::testing::randomize_parameters(*mlp);
   torch::Tensor x = torch::randn({3, 8});
   mmkd::TensorMap out = mlp->forward({{"x", x}});
   mmkd::TensorMap expected = reference(*mlp, x);
@@ -57,7 +50,7 @@ TEST(SharedMlp, MatchesEquations43And44) {
 
 TEST(SharedMlp, DropoutOnlyWhileTraining) {
   auto mlp = make_mlp("{dim: 8, hidden_dim: 16, classes: 5, dropout: 0.5}");
-  randomize(*mlp);
+  mmkd::testing::randomize_parameters(*mlp);
   torch::Tensor x = torch::randn({3, 8});
   mmkd::TensorMap expected = reference(*mlp, x);
   mmkd::TensorMap trained = mlp->forward({{"x", x}});
@@ -93,7 +86,7 @@ TEST(SharedMlp, DefaultsHaveTheParametersOfTable9) {
 TEST(SharedMlp, GradientsMatchFiniteDifferences) {
   auto mlp = make_mlp("{dim: 4, hidden_dim: 6, classes: 3}");
   mlp->to(torch::kDouble);
-  randomize(*mlp);
+  mmkd::testing::randomize_parameters(*mlp);
   torch::Tensor x = torch::randn({2, 4}, torch::kDouble).requires_grad_();
   auto f = [&] {
     mmkd::TensorMap out = mlp->forward({{"x", x}});

@@ -1,5 +1,7 @@
 #include "expect_error.hpp"
 #include "mmkd_testing.hpp"
+#include "module_state.hpp"
+#include "reference_ops.hpp"
 
 #include <gtest/gtest.h>
 #include <mmkd/mmkd.hpp>
@@ -12,6 +14,9 @@
 
 namespace {
 
+using mmkd::shared::testing::exact_gelu;
+using mmkd::shared::testing::plain_layer_norm;
+
 constexpr int64_t dim = 8, heads = 2, hidden = 16, classes = 5;
 const std::string tiny = "{dim: 8, heads: 2, hidden_dim: 16, classes: 5}";
 
@@ -20,17 +25,6 @@ std::shared_ptr<mmkd::Encoder> make_block(const std::string& options = tiny) {
   return mmkd::testing::make<mmkd::Kind::Encoder>("shared_transformer", options);
 }
 
-void randomize(torch::nn::Module& module) {
-  torch::NoGradGuard no_grad;
-  for (auto& p : module.parameters()) p.copy_(torch::randn(p.sizes(), p.options()) * 0.5);
-}
-
-torch::Tensor plain_layer_norm(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias) {
-  torch::Tensor mean = x.mean(-1, true), var = (x - mean).pow(2).mean(-1, true);
-  return (x - mean) / torch::sqrt(var + 1e-6) * weight + bias;
-}
-
-torch::Tensor exact_gelu(const torch::Tensor& x) { return 0.5 * x * (1 + torch::erf(x / std::sqrt(2.0))); }
 
 // Eq. 50-52 written out with the module's own parameters; mask [B, T] with 0 = padding.
 mmkd::TensorMap reference(torch::nn::Module& module, const torch::Tensor& h, const torch::Tensor& mask) {
@@ -59,7 +53,7 @@ torch::Tensor text_mask() { return torch::tensor({1, 1, 1, 1, 1, 1, 1, 0, 0, 0},
 
 TEST(SharedTransformer, MatchesEquations50To52) {
   auto block = make_block();
-  randomize(*block);
+  mmkd::testing::randomize_parameters(*block);
   torch::Tensor tokens = torch::randn({2, 5, dim});
   mmkd::TensorMap out = block->forward({{"tokens", tokens}, {"mask", text_mask()}});
   mmkd::TensorMap expected = reference(*block, tokens, text_mask());
@@ -74,7 +68,7 @@ TEST(SharedTransformer, MatchesEquations50To52) {
 
 TEST(SharedTransformer, WithoutMaskEveryTokenIsAttended) {
   auto block = make_block();
-  randomize(*block);
+  mmkd::testing::randomize_parameters(*block);
   torch::Tensor tokens = torch::randn({2, 5, dim});
   mmkd::TensorMap out = block->forward({{"tokens", tokens}});
   mmkd::TensorMap expected = reference(*block, tokens, torch::ones({2, 5}, torch::kLong));
@@ -84,7 +78,7 @@ TEST(SharedTransformer, WithoutMaskEveryTokenIsAttended) {
 
 TEST(SharedTransformer, DropoutOnlyWhileTraining) {
   auto block = make_block("{dim: 8, heads: 2, hidden_dim: 16, classes: 5, dropout: 0.5}");
-  randomize(*block);
+  mmkd::testing::randomize_parameters(*block);
   torch::Tensor tokens = torch::randn({2, 5, dim});
   mmkd::TensorMap expected = reference(*block, tokens, text_mask());
   mmkd::TensorMap trained = block->forward({{"tokens", tokens}, {"mask", text_mask()}});
@@ -96,7 +90,7 @@ TEST(SharedTransformer, DropoutOnlyWhileTraining) {
 
 TEST(SharedTransformer, PaddingDoesNotChangeTheClsOutputs) {
   auto block = make_block();
-  randomize(*block);
+  mmkd::testing::randomize_parameters(*block);
   torch::Tensor tokens = torch::randn({2, 5, dim});
   torch::Tensor padding = (text_mask() == 0).unsqueeze(-1);
   torch::Tensor changed = torch::where(padding, torch::randn({2, 5, dim}) * 10, tokens);

@@ -6,13 +6,17 @@
 namespace mmkd::transformer {
 
 ComponentInfo Bert::info() {
-  ComponentInfo info("bert", "BERT text encoder (post-LN): word, position and token-type embeddings, transformer "
+  ComponentInfo info("bert", "BERT text encoder (post-LN; defaults: BERT-base): word, position and token-type embeddings, transformer "
                              "blocks with padding masked out of attention; Hugging Face BertModel key names.");
   info.option<int64_t>("vocab_size", 30522, "number of token ids", positive())
       .option<int64_t>("max_len", 512, "number of position embeddings", positive())
       .option<int64_t>("type_vocab_size", 2, "number of token types", positive())
       .option<bool>("pooler", false, "pooled = tanh(linear(cls)) as BertModel's pooler; otherwise pooled = cls");
   TransformerOptions::declare(info);
+  override_default(info, "dim", int64_t{768});  // BERT-base
+  override_default(info, "depth", int64_t{12});
+  override_default(info, "heads", int64_t{12});
+  override_default(info, "norm_eps", 1e-12);
   CheckpointOptions::declare(info, {"hf_bert"}, true);
   info.input("ids", "int64 [B, T] token ids, [CLS] first; T <= max_len", "batch.text_ids")
       .input("mask", "[B, T]: 1 = token, 0 = padding", "batch.text_mask")

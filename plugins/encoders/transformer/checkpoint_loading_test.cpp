@@ -1,5 +1,6 @@
 #include "expect_error.hpp"
 #include "mmkd_testing.hpp"
+#include "module_state.hpp"
 
 #include <gtest/gtest.h>
 #include <mmkd/mmkd.hpp>
@@ -21,12 +22,6 @@ std::shared_ptr<mmkd::Encoder> make(const std::string& type, const std::string& 
 std::string with_checkpoint(std::string options, const std::string& path, const std::string& extra = "") {
   options.pop_back();
   return options + ", checkpoint: '" + path + "'" + extra + "}";
-}
-
-// Every tensor random, so that a load that missed one shows in the outputs.
-void randomize(mmkd::Encoder& encoder) {
-  torch::NoGradGuard no_grad;
-  for (auto& p : encoder.parameters()) p.copy_(torch::randn(p.sizes()) * 0.2);
 }
 
 void save(mmkd::Encoder& encoder, const std::string& path) {
@@ -53,7 +48,7 @@ class ExportThenLoad : public ::testing::TestWithParam<std::string> {};
 TEST_P(ExportThenLoad, GivesIdenticalOutputs) {
   TempDir dir;
   auto original = make("vit", GetParam(), 1);
-  randomize(*original);
+  mmkd::testing::randomize_parameters(*original, 0.2);
   save(*original, dir.file("w.safetensors"));
   auto loaded = make("vit", with_checkpoint(GetParam(), dir.file("w.safetensors")), 2);
   auto a = original->forward({{"image", images()}}), b = loaded->forward({{"image", images()}});
@@ -86,7 +81,7 @@ TEST(VitCheckpoint, KeyNamesFollowTimmAndHuggingFace) {
 TEST(VitCheckpoint, FindsTheWholeModelPrefix) {
   TempDir dir;
   auto original = make("vit", hf_beit, 1);
-  randomize(*original);
+  mmkd::testing::randomize_parameters(*original, 0.2);
   mmkd::TensorMap prefixed;
   for (auto& [key, value] : mmkd::export_checkpoint(*original, original->export_layout())) prefixed["beit." + key] = value;
   prefixed["lm_head.weight"] = torch::zeros({4, 16});  // outside the prefix: not ours
@@ -100,7 +95,7 @@ TEST(VitCheckpoint, LayersSelectsBlocksOfADeeperCheckpoint) {
   TempDir dir;
   const std::string deep = "{image_size: 8, patch_size: 4, dim: 16, depth: 4, heads: 2, format: timm_vit}";
   auto teacher = make("vit", deep, 1);
-  randomize(*teacher);
+  mmkd::testing::randomize_parameters(*teacher, 0.2);
   save(*teacher, dir.file("deep.safetensors"));
   const std::string shallow = "{image_size: 8, patch_size: 4, dim: 16, depth: 2, heads: 2, format: timm_vit}";
   auto student = make("vit", with_checkpoint(shallow, dir.file("deep.safetensors"), ", layers: [1, 3]"), 2);

@@ -1,4 +1,5 @@
 #include "layers/activation_checkpoint.hpp"
+#include "module_state.hpp"
 #include "layers/relative_position_bias.hpp"
 #include "layers/transformer_block.hpp"
 
@@ -16,11 +17,6 @@ tr::BlockOptions options_with(const std::string& qkv_bias = "all", double dropou
   options.attention = {dim, heads, dropout, qkv_bias};
   options.mlp_hidden_dim = hidden;
   return options;
-}
-
-void randomize(torch::nn::Module& module) {
-  torch::NoGradGuard no_grad;
-  for (auto& p : module.parameters()) p.copy_(torch::randn(p.sizes()) * 0.5);
 }
 
 // softmax(q k^T / sqrt(d) + bias) v per head, then the output projection.
@@ -63,7 +59,7 @@ TEST(RelativePositionBias, IndexesTheTableAsBeit) {
 TEST(SelfAttention, QueryValueBiasHasNoKeyBias) {
   torch::manual_seed(1);
   tr::SelfAttention attention(tr::AttentionOptions{dim, heads, 0.0, "qv"});
-  randomize(*attention);
+  mmkd::testing::randomize_parameters(*attention);
   EXPECT_FALSE(attention->qkv->bias.defined());
   torch::Tensor x = torch::randn({2, 5, dim});
   torch::Tensor qkv_bias = torch::cat({attention->q_bias, torch::zeros({dim}), attention->v_bias});
@@ -73,7 +69,7 @@ TEST(SelfAttention, QueryValueBiasHasNoKeyBias) {
 TEST(SelfAttention, AddsTheBiasToTheScoresAndMasksPadding) {
   torch::manual_seed(2);
   tr::SelfAttention attention(tr::AttentionOptions{dim, heads, 0.0, "none"});
-  randomize(*attention);
+  mmkd::testing::randomize_parameters(*attention);
   torch::Tensor x = torch::randn({2, 4, dim}), bias = torch::randn({1, heads, 4, 4});
   EXPECT_TRUE(torch::allclose(attention->forward(x, {}, bias), reference_attention(attention, x, torch::zeros({3 * dim}), bias),
                               1e-5, 1e-5));
@@ -88,8 +84,7 @@ TEST(TransformerBlock, LayerScaleMultipliesBothBranches) {
   scaled.layer_scale = 0.1;
   torch::manual_seed(3);
   tr::TransformerBlock block(scaled);
-  randomize(*block);
-  torch::manual_seed(3);
+  mmkd::testing::randomize_parameters(*block);
   tr::TransformerBlock plain(options_with());
   {
     torch::NoGradGuard no_grad;
@@ -113,7 +108,7 @@ TEST(TransformerBlock, PerLayerRelativeBiasIsAddedToAttention) {
   options.relative_grid_height = options.relative_grid_width = 2;
   torch::manual_seed(4);
   tr::TransformerBlock block(options);
-  randomize(*block);
+  mmkd::testing::randomize_parameters(*block);
   torch::Tensor x = torch::randn({2, 5, dim});
   torch::Tensor qkv_bias = torch::cat({block->attn->q_bias, torch::zeros({dim}), block->attn->v_bias});
   torch::Tensor h = x + reference_attention(block->attn, block->norm1(x), qkv_bias, block->relative_position_bias->forward());
@@ -136,7 +131,7 @@ TEST(PostNormBlock, NormalisesAfterEachResidual) {
   options.norm_eps = 1e-12;
   torch::manual_seed(6);
   tr::PostNormBlock block(options);
-  randomize(*block);
+  mmkd::testing::randomize_parameters(*block);
   torch::Tensor x = torch::randn({2, 4, dim});
   torch::Tensor mask = torch::tensor({1, 1, 1, 1, 1, 1, 0, 0}).reshape({2, 4});
   torch::Tensor blocked = torch::zeros({2, 1, 1, 4}).masked_fill((mask == 0).reshape({2, 1, 1, 4}), -1e9);

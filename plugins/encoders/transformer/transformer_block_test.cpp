@@ -1,4 +1,5 @@
 #include "mmkd_testing.hpp"
+#include "module_state.hpp"
 #include "layers/activation_checkpoint.hpp"
 #include "layers/transformer_block.hpp"
 
@@ -28,8 +29,7 @@ TransformerBlock random_block(torch::Dtype dtype) {
   torch::manual_seed(3);
   TransformerBlock block(block_options());
   block->to(dtype);
-  torch::NoGradGuard no_grad;
-  for (auto& p : block->parameters()) p.copy_(torch::randn(p.sizes(), p.options()) * 0.5);
+  mmkd::testing::randomize_parameters(*block);
   return block;
 }
 

@@ -2,6 +2,7 @@
 #include "gradient_check.hpp"
 #include "mmkd_testing.hpp"
 #include "module_state.hpp"
+#include "module_state.hpp"
 #include "thread_ranks.hpp"
 #include "token_masking.hpp"
 #include "vector_quantiser.hpp"
@@ -36,8 +37,8 @@ std::shared_ptr<mmkd::Loss> make_loss(const std::string& extra = "", int64_t cod
 
 // Every parameter and the codebook drawn at random, so LayerNorm weights and biases matter too.
 void randomize(mmkd::Loss& loss) {
+  mmkd::testing::randomize_parameters(loss);
   torch::NoGradGuard no_grad;
-  for (auto& p : loss.parameters()) p.copy_(torch::randn(p.sizes(), p.options()) * 0.5);
   loss.named_buffers()["codebook"].normal_();
 }
 

@@ -40,7 +40,7 @@ ResNet50Teacher::ResNet50Teacher(const Options& options, const Context& context)
   }
   fc = register_module("fc", torch::nn::Linear(channels, options.get<int64_t>("num_classes")));
   CheckpointOptions::read(options, context).load_into(*this, export_layout());
-  if (input_.dtype == torch::kBFloat16) to(torch::kBFloat16);
+  input_.apply_precision(*this);
   eval();
 }
 

@@ -14,12 +14,4 @@ void share_state(const torch::jit::Module& source, torch::nn::Module& target) {
   }
 }
 
-void convert_floating(torch::nn::Module& module, torch::ScalarType dtype) {
-  torch::NoGradGuard no_grad;
-  for (auto tensor : module.parameters())
-    if (tensor.is_floating_point()) tensor.set_data(tensor.to(dtype));
-  for (auto tensor : module.buffers())
-    if (tensor.is_floating_point()) tensor.set_data(tensor.to(dtype));
-}
-
 }  // namespace mmkd::torchscript

@@ -10,7 +10,4 @@ namespace mmkd::torchscript {
 // Registers every tensor of `source` on `target` (parameters frozen), submodules as children.
 void share_state(const torch::jit::Module& source, torch::nn::Module& target);
 
-// Floating-point parameters and buffers of `module` converted in place; integer ones kept.
-void convert_floating(torch::nn::Module& module, torch::ScalarType dtype);
-
 }  // namespace mmkd::torchscript

@@ -56,7 +56,7 @@ TorchScriptTeacher::TorchScriptTeacher(const Options& options, const Context& co
       input_(TeacherInput::read(options)) {
   if (outputs_.empty()) options.fail("outputs", "needs at least one name");
   share_state(module_, *this);
-  if (input_.dtype == torch::kBFloat16) convert_floating(*this, torch::kBFloat16);
+  input_.apply_precision(*this);
   eval();
 }
 

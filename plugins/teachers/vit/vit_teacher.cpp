@@ -7,15 +7,14 @@ ComponentInfo VitTeacher::info() {
                                     "timm or Hugging Face checkpoint: CLS, patch tokens and every layer's output.");
   VisionTransformer::declare(info);
   TeacherInput::declare(info, {0.485, 0.456, 0.406}, {0.229, 0.224, 0.225});
-  for (auto& option : info.options)
-    if (option.name == "output_layers") option.default_value = true;
+  override_default(info, "output_layers", true);
   return info;
 }
 
 VitTeacher::VitTeacher(const Options& options, const Context& context) : input_(TeacherInput::read(options)) {
   vit = register_module("vit", std::make_shared<VisionTransformer>(options, context));
   for (auto& p : parameters()) p.set_requires_grad(false);
-  to(input_.dtype);
+  input_.apply_precision(*this);
   eval();
 }
 

@@ -1,4 +1,5 @@
 #include "mmkd_testing.hpp"
+#include "module_state.hpp"
 
 #include <gtest/gtest.h>
 #include <mmkd/mmkd.hpp>
@@ -20,10 +21,7 @@ struct Pair {
 Pair teacher_from_encoder(const TempDir& dir, const std::string& teacher_extra) {
   torch::manual_seed(1);
   auto encoder = mmkd::testing::make<mmkd::Kind::Encoder>("vit", tiny + "}");
-  {
-    torch::NoGradGuard no_grad;
-    for (auto& p : encoder->parameters()) p.copy_(torch::randn(p.sizes()) * 0.2);
-  }
+  mmkd::testing::randomize_parameters(*encoder, 0.2);
   encoder->eval();
   mmkd::write_safetensors(dir.file("t.safetensors"), mmkd::export_checkpoint(*encoder, encoder->export_layout()));
   auto teacher = mmkd::testing::make<mmkd::Kind::Teacher>(
