@@ -1,4 +1,6 @@
+#include "expect_error.hpp"
 #include "train/batch_loader.hpp"
+#include "train/concat_dataset.hpp"
 #include "train/lr_schedule.hpp"
 #include "train/optimizer.hpp"
 #include "train/progress_line.hpp"
@@ -7,6 +9,7 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <set>
 
 using namespace mmkd;
 
@@ -40,7 +43,11 @@ class Counter : public Dataset {
 };
 
 TEST(BatchLoader, OrderDependsOnlyOnSeedAndEpoch) {
-  BatchLoader first(std::make_shared<Counter>(), 3, true, true, 42), second(std::make_shared<Counter>(), 3, true, true, 42);
+  LoaderOptions options;
+  options.batch_size = 3;
+  options.shuffle = options.drop_last = true;
+  options.seed = 42;
+  BatchLoader first(std::make_shared<Counter>(), options), second(std::make_shared<Counter>(), options);
   EXPECT_EQ(first.batches_per_epoch(), 3);
   std::vector<int64_t> seen;
   for (int64_t b = 0; b < 3; ++b) {
@@ -55,10 +62,81 @@ TEST(BatchLoader, OrderDependsOnlyOnSeedAndEpoch) {
   EXPECT_FALSE(torch::equal(first.batch(0, 0).at("batch.index"), first.batch(1, 0).at("batch.index")));
 }
 
+// Sample 7 cannot be read.
+class Unreadable : public Counter {
+ public:
+  TensorMap get(int64_t index, uint64_t seed) const override {
+    if (index == 7) throw Error("sample 7 is corrupt");
+    return Counter::get(index, seed);
+  }
+};
+
+TEST(BatchLoader, WorkersDoNotChangeTheBatches) {
+  LoaderOptions one;
+  one.batch_size = 2;
+  one.shuffle = true;
+  one.seed = 5;
+  LoaderOptions many = one;
+  many.workers = 4;
+  many.prefetch = 3;
+  BatchLoader serial(std::make_shared<Counter>(), one), parallel(std::make_shared<Counter>(), many);
+  for (int64_t epoch = 0; epoch < 2; ++epoch)
+    for (int64_t b = 0; b < serial.batches_per_epoch(); ++b) {
+      auto expected = serial.batch(epoch, b), actual = parallel.batch(epoch, b);
+      EXPECT_TRUE(torch::equal(expected.at("batch.index"), actual.at("batch.index"))) << epoch << " " << b;
+      EXPECT_TRUE(torch::equal(expected.at("batch.seed"), actual.at("batch.seed")));
+    }
+}
+
+TEST(BatchLoader, ADatasetErrorReachesTheStepThatNeedsTheBatch) {
+  LoaderOptions options;
+  options.batch_size = 5;
+  options.workers = 2;
+  BatchLoader loader(std::make_shared<Unreadable>(), options);
+  EXPECT_EQ(loader.batch(0, 0).at("batch.index").size(0), 5);  // batch 1, prefetched, holds sample 7
+  mmkd::testing::expect_error_naming([&] { loader.batch(0, 1); }, {"sample 7 is corrupt"});
+  EXPECT_THROW(loader.batch(0, 2), Error);
+}
+
 TEST(ProgressLine, FormatsStepLossRateAndEta) {
   Progress p{40, 400, 1, 10, 2.34567, 0.001, 850.2, 72};
   EXPECT_EQ(ProgressLine::format(p), "step 40/400 | epoch 1/10 | loss 2.3457 | lr 1.00e-03 | 850 samples/s | ETA 1m12s");
   EXPECT_EQ(ProgressLine::format_duration(3725), "1h02m");
+}
+
+}  // namespace
+
+namespace {
+
+// Ten samples whose `index` is offset by `base`.
+class Offset : public Dataset {
+ public:
+  explicit Offset(int64_t base) : base_(base) {}
+  int64_t size() const override { return 10; }
+  TensorMap get(int64_t index, uint64_t) const override { return {{"index", torch::scalar_tensor(base_ + index, torch::kLong)}}; }
+  std::map<std::string, int64_t> counters() const override { return {{"skipped_images", base_ / 100}}; }
+
+ private:
+  int64_t base_;
+};
+
+TEST(ConcatDataset, WeightOneReadsInOrderOtherWeightsSampleFromTheSeed) {
+  ConcatDataset data({{std::make_shared<Offset>(100), 1.0}, {std::make_shared<Offset>(200), 0.5},
+                      {std::make_shared<Offset>(300), 2.0}});
+  ASSERT_EQ(data.size(), 10 + 5 + 20);
+  EXPECT_EQ(data.get(3, 1).at("index").item<int64_t>(), 103);
+  std::set<int64_t> drawn;
+  for (int64_t i = 10; i < 15; ++i) {
+    const int64_t value = data.get(i, static_cast<uint64_t>(i) * 7919).at("index").item<int64_t>();
+    EXPECT_GE(value, 200);
+    EXPECT_LT(value, 210);
+    EXPECT_EQ(data.get(i, static_cast<uint64_t>(i) * 7919).at("index").item<int64_t>(), value);  // same seed, same sample
+    drawn.insert(value);
+  }
+  EXPECT_GT(drawn.size(), 1u);
+  for (int64_t i = 15; i < 35; ++i) EXPECT_GE(data.get(i, i).at("index").item<int64_t>(), 300);
+  EXPECT_THROW(data.get(35, 0), Error);
+  EXPECT_EQ(data.counters().at("skipped_images"), 1 + 2 + 3);
 }
 
 }  // namespace

@@ -45,6 +45,9 @@ struct ComponentInfo {
     options.push_back({std::move(name), detail::option_type_of<T>(), std::nullopt, std::move(doc), std::move(c)});
     return *this;
   }
+  // A new default for an option declared earlier (e.g. by a shared declare function); throws
+  // std::logic_error when there is none of that name.
+  ComponentInfo& set_default(const std::string& name, OptionValue value);
   ComponentInfo& input(std::string name, std::string doc, std::string default_source = "");
   ComponentInfo& optional_input(std::string name, std::string doc);
   ComponentInfo& output(std::string name, std::string doc);
@@ -97,8 +100,12 @@ class Dataset {
   virtual ~Dataset() = default;
   virtual int64_t size() const = 0;
   // Sample `index`; `seed` is fixed by (experiment seed, epoch, index) so augmentation is
-  // reproducible and a resumed run sees the same data.
+  // reproducible and a resumed run sees the same data. Called from several loader threads at
+  // once: it must be safe to call concurrently.
   virtual TensorMap get(int64_t index, uint64_t seed) const = 0;
+  // Running totals worth reporting, e.g. {"skipped_images": 3}: logged at every epoch end as
+  // data.<split>.<name>.
+  virtual std::map<std::string, int64_t> counters() const { return {}; }
 };
 
 // Accumulates tensors over a validation pass, then reports metrics.

@@ -55,7 +55,14 @@ class Planner {
         if (key != "train" && key != "eval")
           error(node.where(), "data." + key, "unknown dataset role" + did_you_mean(key, {"train", "eval"}) +
                                                  "; roles: train, eval");
-      if (const ConfigNode* train = data->find("train")) plan.train_data = component(Kind::Dataset, "data.train", "train", *train);
+      if (const ConfigNode* train = data->find("train")) {
+        if (train->is_list()) {
+          plan.train_parts = training_parts(*train);
+          if (!plan.train_parts.empty()) plan.train_data = plan.train_parts.front();
+        } else {
+          plan.train_data = component(Kind::Dataset, "data.train", "train", *train);
+        }
+      }
       if (const ConfigNode* eval = data->find("eval")) plan.eval_data = component(Kind::Dataset, "data.eval", "eval", *eval);
     }
     if (!plan.train_data) error(config.where(), "data.train", "missing: the training dataset (data.train.type: ...)");
@@ -157,6 +164,27 @@ class Planner {
     }
   }
 
+  // `data.train` as a list of datasets that write the same tensors, each with an optional weight.
+  std::vector<NodePlan> training_parts(const ConfigNode& list) {
+    std::vector<NodePlan> parts;
+    for (size_t i = 0; i < list.items().size(); ++i) {
+      const ConfigNode& item = list.items()[i];
+      const std::string key_path = "data.train." + std::to_string(i);
+      NodePlan part = component(Kind::Dataset, key_path, "train", item);
+      if (const ConfigNode* w = item.is_map() ? item.find("weight") : nullptr) {
+        part.weight = parse_weight(*w, key_path);
+        if (part.weight <= 0) error(w->where(), key_path + ".weight", "must be > 0, got " + w->value());
+      }
+      if (!parts.empty() && part.entry && parts.front().entry && part.outputs != parts.front().outputs)
+        error(item.where(), key_path,
+              fmt::format("writes {}, but data.train.0 writes {}: concatenated datasets must write the same tensors",
+                          join_names(part.outputs), join_names(parts.front().outputs)));
+      parts.push_back(std::move(part));
+    }
+    if (parts.empty()) error(list.where(), "data.train", "an empty list: give at least one dataset");
+    return parts;
+  }
+
   double parse_weight(const ConfigNode& node, const std::string& key_path) {
     try {
       if (!node.is_scalar() || node.quoted()) throw std::invalid_argument("");
@@ -235,7 +263,7 @@ class Planner {
                 "a node that shares `" + shared->name + "` takes only `inputs:`; options belong to `" + shared->key_path + "`");
     } else {
       std::set<std::string> reserved = {"type", "inputs"};
-      if (kind == Kind::Loss) reserved.insert("weight");
+      if (kind == Kind::Loss || kind == Kind::Dataset) reserved.insert("weight");
       plan.options = check_options(plan.entry->info.options, node, key_path, reserved, errors_);
     }
     plan.inputs = connect_inputs(plan, node);

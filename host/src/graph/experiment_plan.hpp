@@ -22,7 +22,7 @@ struct NodePlan {
   std::vector<std::string> outputs;                         // tensor (or metric) names this node writes
   std::string share;                                        // model nodes: reuse this node's module
   std::string momentum_of;                                  // momentum copies: the model node they follow
-  double weight = 1.0;                                      // losses
+  double weight = 1.0;                                      // losses; parts of a concatenated training set
 };
 
 struct ExperimentPlan {
@@ -31,7 +31,8 @@ struct ExperimentPlan {
   std::string name;
   uint64_t seed = 0;
   std::vector<std::string> plugin_paths;  // absolute
-  std::optional<NodePlan> train_data, eval_data;
+  std::optional<NodePlan> train_data, eval_data;  // train_data: the first part when there are several
+  std::vector<NodePlan> train_parts;              // `data.train` as a list: concatenated, each with its weight
   std::vector<NodePlan> momentum, teachers, model, losses, evaluators, loggers;
   Options optimizer, schedule, trainer, eval, log, momentum_options;
 };

@@ -35,6 +35,8 @@ const std::vector<OptionSpec>& trainer_options() {
                   one_of({"fp32", "bf16", "fp16"}))
           .option("device", std::string("auto"), "auto, cpu, cuda or cuda:N")
           .option("threads", int64_t{0}, "CPU threads for libtorch; 0 = all cores", at_least(0))
+          .option("data_workers", int64_t{2}, "threads that read and augment batches ahead of the step", at_least(1))
+          .option("prefetch_batches", int64_t{4}, "batches prepared ahead (bounds the loader's memory)", at_least(1))
           .option("checkpoint_every", int64_t{0}, "checkpoint every N steps (0 = epoch ends only)", at_least(0))
           .option("keep_checkpoints", int64_t{3}, "checkpoints kept, newest first", at_least(1))
           .option("log_every", int64_t{10}, "steps between log lines", at_least(1))

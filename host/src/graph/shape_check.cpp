@@ -15,7 +15,11 @@ ShapeCheck check_shapes(const Registry& registry, const ExperimentPlan& plan, in
   auto dataset = at_node(data, "creating", [&] { return registry.create<Kind::Dataset>(*data.entry, data.options, context); });
   if (dataset->size() < samples)
     throw Error(fmt::format("{}: {} samples, the shape check needs {}", node_label(data), dataset->size(), samples));
-  BatchLoader loader(dataset, samples, /*shuffle=*/false, /*drop_last=*/true, plan.seed);
+  LoaderOptions loading;
+  loading.batch_size = samples;
+  loading.drop_last = true;
+  loading.seed = plan.seed;
+  BatchLoader loader(dataset, loading);
 
   Graph graph(registry, plan, context);
   graph.set_training(false);

@@ -1,5 +1,7 @@
 #include <mmkd/component.hpp>
 
+#include <stdexcept>
+
 namespace mmkd {
 
 const char* kind_name(Kind kind) {
@@ -20,6 +22,15 @@ std::vector<Kind> all_kinds() {
 
 ComponentInfo::ComponentInfo(std::string type_name, std::string description)
     : type(std::move(type_name)), doc(std::move(description)) {}
+
+ComponentInfo& ComponentInfo::set_default(const std::string& name, OptionValue value) {
+  for (auto& option : options)
+    if (option.name == name) {
+      option.default_value = std::move(value);
+      return *this;
+    }
+  throw std::logic_error(type + ": set_default of `" + name + "`, which is not declared");
+}
 
 ComponentInfo& ComponentInfo::input(std::string name, std::string description, std::string default_source) {
   inputs.push_back({std::move(name), std::move(description), false, std::move(default_source)});

@@ -1,5 +1,7 @@
 #include "train/batch_loader.hpp"
 
+#include "graph/experiment_plan.hpp"
+
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -20,70 +22,109 @@ uint64_t mix_seed(std::initializer_list<uint64_t> values) {
   return h;
 }
 
-BatchLoader::BatchLoader(std::shared_ptr<Dataset> dataset, int64_t batch_size, bool shuffle, bool drop_last,
-                         uint64_t seed, int rank, int world)
-    : dataset_(std::move(dataset)),
-      batch_size_(batch_size),
-      rank_(rank),
-      world_(world),
-      shuffle_(shuffle),
-      drop_last_(drop_last),
-      seed_(seed) {}
+LoaderOptions loader_options(const ExperimentPlan& plan, const Context& context) {
+  LoaderOptions options;
+  options.seed = plan.seed;
+  options.workers = static_cast<int>(plan.trainer.get<int64_t>("data_workers"));
+  options.prefetch = static_cast<int>(plan.trainer.get<int64_t>("prefetch_batches"));
+  options.pin_memory = context.device.is_cuda();
+  return options;
+}
+
+BatchLoader::BatchLoader(std::shared_ptr<Dataset> dataset, LoaderOptions options)
+    : dataset_(std::move(dataset)), options_(options) {
+  for (int i = 0; i < std::max(1, options_.workers); ++i) workers_.emplace_back([this] { work(); });
+}
 
 BatchLoader::~BatchLoader() {
-  if (prefetch_.valid()) prefetch_.wait();
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  for (auto& worker : workers_) worker.join();
+}
+
+void BatchLoader::work() {
+  for (;;) {
+    std::packaged_task<TensorMap()> task;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      wake_.wait(lock, [this] { return stopping_ || !tasks_.empty(); });
+      if (tasks_.empty()) return;
+      task = std::move(tasks_.front());
+      tasks_.pop_front();
+    }
+    task();
+  }
 }
 
 int64_t BatchLoader::batches_per_epoch() const {
-  const int64_t n = dataset_->size(), global = batch_size_ * world_;
-  return drop_last_ ? n / global : (n + global - 1) / global;
+  const int64_t n = dataset_->size(), global = options_.batch_size * options_.world;
+  return options_.drop_last ? n / global : (n + global - 1) / global;
 }
 
-std::vector<int64_t> BatchLoader::order(int64_t epoch) const {
-  std::vector<int64_t> indices(dataset_->size());
-  std::iota(indices.begin(), indices.end(), 0);
-  if (shuffle_) {
-    std::mt19937_64 generator(mix_seed({seed_, static_cast<uint64_t>(epoch), 0x5eedULL}));
-    std::shuffle(indices.begin(), indices.end(), generator);
+BatchLoader::Order BatchLoader::order(int64_t epoch) const {
+  auto indices = std::make_shared<std::vector<int64_t>>(dataset_->size());
+  std::iota(indices->begin(), indices->end(), 0);
+  if (options_.shuffle) {
+    std::mt19937_64 generator(mix_seed({options_.seed, static_cast<uint64_t>(epoch), 0x5eedULL}));
+    std::shuffle(indices->begin(), indices->end(), generator);
   }
   return indices;
 }
 
-TensorMap BatchLoader::load(int64_t epoch, int64_t index) const {
-  const int64_t begin = (index * world_ + rank_) * batch_size_;
-  const int64_t end = std::min<int64_t>(begin + batch_size_, static_cast<int64_t>(cached_order_.size()));
+TensorMap BatchLoader::load(const Order& order, int64_t epoch, int64_t index) const {
+  const int64_t begin = (index * options_.world + options_.rank) * options_.batch_size;
+  const int64_t end = std::min<int64_t>(begin + options_.batch_size, static_cast<int64_t>(order->size()));
   std::map<std::string, std::vector<torch::Tensor>> columns;
   for (int64_t i = begin; i < end; ++i) {
-    const int64_t sample = cached_order_[i];
-    TensorMap item = dataset_->get(sample, mix_seed({seed_, static_cast<uint64_t>(epoch), static_cast<uint64_t>(sample)}));
-    for (auto& [key, tensor] : item) columns[key].push_back(std::move(tensor));
+    const int64_t sample = (*order)[i];
+    const uint64_t seed = mix_seed({options_.seed, static_cast<uint64_t>(epoch), static_cast<uint64_t>(sample)});
+    for (auto& [key, tensor] : dataset_->get(sample, seed)) columns[key].push_back(std::move(tensor));
   }
   TensorMap batch;
-  for (auto& [key, tensors] : columns) batch["batch." + key] = torch::stack(tensors);
+  for (auto& [key, tensors] : columns) {
+    torch::Tensor stacked = torch::stack(tensors);
+    batch["batch." + key] = options_.pin_memory ? stacked.pin_memory() : stacked;
+  }
   return batch;
 }
 
+void BatchLoader::schedule(int64_t index) {
+  if (index >= batches_per_epoch() || pending_.count(index)) return;
+  std::packaged_task<TensorMap()> task([this, order = order_, epoch = epoch_, index] { return load(order, epoch, index); });
+  pending_[index] = task.get_future().share();
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    tasks_.push_back(std::move(task));
+  }
+  wake_.notify_one();
+}
+
+void BatchLoader::drain() {
+  for (auto& [index, result] : pending_) result.wait();
+  pending_.clear();
+}
+
 TensorMap BatchLoader::batch(int64_t epoch, int64_t index) {
-  if (epoch != cached_order_epoch_) {
-    if (prefetch_.valid()) prefetch_.wait();
-    prefetch_ = {};
-    cached_order_ = order(epoch);
-    cached_order_epoch_ = epoch;
+  if (epoch != epoch_) {
+    drain();
+    epoch_ = epoch;
+    order_ = order(epoch);
   }
-  TensorMap result;
-  if (prefetch_.valid() && prefetch_epoch_ == epoch && prefetch_index_ == index) {
-    result = prefetch_.get();
-  } else {
-    if (prefetch_.valid()) prefetch_.wait();
-    prefetch_ = {};
-    result = load(epoch, index);
+  for (auto it = pending_.begin(); it != pending_.end() && it->first < index;) {  // skipped on resume
+    it->second.wait();
+    it = pending_.erase(it);
   }
-  if (index + 1 < batches_per_epoch()) {
-    prefetch_epoch_ = epoch;
-    prefetch_index_ = index + 1;
-    prefetch_ = std::async(std::launch::async, [this, epoch, index] { return load(epoch, index + 1); });
-  }
-  return result;
+  schedule(index);
+  for (int64_t ahead = 1; ahead <= options_.prefetch; ++ahead) schedule(index + ahead);
+  auto it = pending_.find(index);
+  if (it == pending_.end())
+    throw Error("batch " + std::to_string(index) + " asked for, an epoch has " + std::to_string(batches_per_epoch()));
+  std::shared_future<TensorMap> result = it->second;
+  pending_.erase(index);
+  return result.get();
 }
 
 }  // namespace mmkd

@@ -6,6 +6,7 @@
 #include "graph/graph.hpp"
 #include "io/atomic_file.hpp"
 #include "train/batch_loader.hpp"
+#include "train/concat_dataset.hpp"
 #include "train/checkpoint.hpp"
 #include "train/lr_schedule.hpp"
 #include "train/metrics_log.hpp"
@@ -75,12 +76,16 @@ class Run {
       context.collectives = group_;
     }
 
-    const NodePlan& data = *plan_.train_data;
-    auto dataset = at_node(data, "creating", [&] { return registry_.create<Kind::Dataset>(*data.entry, data.options, context); });
+    auto dataset = training_dataset(context);
     const int64_t batch_size = trainer_.get<int64_t>("batch_size");
     const int64_t accumulate = trainer_.get<int64_t>("accumulate");
     const int world = group_ ? group_->world_size() : 1;
-    BatchLoader loader(dataset, batch_size, /*shuffle=*/true, /*drop_last=*/true, plan_.seed, context.rank, world);
+    LoaderOptions loading = loader_options(plan_, context);
+    loading.batch_size = batch_size;
+    loading.shuffle = loading.drop_last = true;
+    loading.rank = context.rank;
+    loading.world = world;
+    BatchLoader loader(dataset, loading);
     const int64_t steps_per_epoch = loader.batches_per_epoch() / accumulate;
     if (steps_per_epoch == 0)
       trainer_.fail("batch_size", fmt::format("the training set has {} samples, fewer than batch_size x accumulate x ranks = {}",
@@ -235,6 +240,9 @@ class Run {
         for (auto& [key, value] : metrics) value /= static_cast<double>(interval_steps);
         metrics["lr"] = lr;
         metrics["epoch"] = static_cast<double>(position.epoch);
+        if (epoch_end)
+          for (const auto& [name, count] : loader.dataset().counters())
+            metrics["data.train." + name] = static_cast<double>(count);
         metrics["samples_per_second"] =
             static_cast<double>(interval_steps * batch_size * accumulate * world) / std::max(seconds, 1e-9);
         log(position.step, metrics);
@@ -279,6 +287,17 @@ class Run {
     folder.path = group->share_from_rank0("run_dir", folder.path);
     folder.resumed = group->share_from_rank0("resumed", folder.resumed ? "1" : "0") == "1";
     return folder;
+  }
+
+  // data.train, or the concatenation of its parts when it is a list.
+  std::shared_ptr<Dataset> training_dataset(const Context& context) const {
+    auto create = [&](const NodePlan& node) {
+      return at_node(node, "creating", [&] { return registry_.create<Kind::Dataset>(*node.entry, node.options, context); });
+    };
+    if (plan_.train_parts.empty()) return create(*plan_.train_data);
+    std::vector<ConcatDataset::Part> parts;
+    for (const auto& node : plan_.train_parts) parts.push_back({create(node), node.weight});
+    return std::make_shared<ConcatDataset>(std::move(parts));
   }
 
   void status(const std::string& state, int64_t step) {

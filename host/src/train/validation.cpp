@@ -8,8 +8,9 @@ Validation::Validation(const Registry& registry, const ExperimentPlan& plan, con
   if (plan.evaluators.empty()) return;
   const NodePlan& data = plan.eval_data ? *plan.eval_data : *plan.train_data;
   auto dataset = at_node(data, "creating", [&] { return registry.create<Kind::Dataset>(*data.entry, data.options, context); });
-  loader_ = std::make_unique<BatchLoader>(dataset, plan.eval.get<int64_t>("batch_size"), /*shuffle=*/false,
-                                          /*drop_last=*/false, plan.seed);
+  LoaderOptions loading = loader_options(plan, context);
+  loading.batch_size = plan.eval.get<int64_t>("batch_size");
+  loader_ = std::make_unique<BatchLoader>(dataset, loading);
   for (const auto& node : plan.evaluators) {
     Context node_context = context;
     node_context.node_name = node.name;

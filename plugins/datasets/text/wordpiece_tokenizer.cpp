@@ -109,8 +109,16 @@ std::vector<std::string> WordpieceTokenizer::tokenize(const std::string& text) c
 }
 
 EncodedText WordpieceTokenizer::encode_single(const std::string& text, int64_t max_len) const {
+  return encode_pieces(encode(text), max_len);
+}
+
+int64_t WordpieceTokenizer::piece_id(const std::string& piece) const {
+  const int64_t id = find(piece);
+  return id < 0 ? unk_id_ : id;
+}
+
+EncodedText WordpieceTokenizer::encode_pieces(std::vector<int64_t> pieces, int64_t max_len) const {
   if (max_len < 2) throw Error("max_len must be at least 2 for [CLS] and [SEP], got " + std::to_string(max_len));
-  std::vector<int64_t> pieces = encode(text);
   if (static_cast<int64_t>(pieces.size()) > max_len - 2) pieces.resize(max_len - 2);
   EncodedText out{{cls_id_}, {}, {0}};
   append_segment(out, pieces, sep_id_, 0);

@@ -26,6 +26,8 @@ class WordpieceTokenizer {
   std::vector<std::string> tokenize(const std::string& text) const;   // the same pieces as strings
   // [CLS] text [SEP], the text truncated to max_len - 2 pieces, padded to max_len (>= 2).
   EncodedText encode_single(const std::string& text, int64_t max_len) const;
+  // [CLS] pieces [SEP] for text already split into word pieces (ids), truncated and padded as above.
+  EncodedText encode_pieces(std::vector<int64_t> pieces, int64_t max_len) const;
   // [CLS] first [SEP] second [SEP] padded to max_len (>= 3); while the pieces exceed max_len - 3,
   // the last piece of the longer text is dropped, of `second` on a tie (BERT's _truncate_seq_pair).
   EncodedText encode_pair(const std::string& first, const std::string& second, int64_t max_len) const;
@@ -36,6 +38,7 @@ class WordpieceTokenizer {
   int64_t sep_id() const { return sep_id_; }
   int64_t vocab_size() const { return static_cast<int64_t>(tokens_.size()); }
   const std::string& token(int64_t id) const;  // throws mmkd::Error outside the vocabulary
+  int64_t piece_id(const std::string& piece) const;  // [UNK]'s id when the vocabulary lacks it
 
  private:
   void append_pieces(const std::u32string& word, std::vector<int64_t>& ids) const;

@@ -13,10 +13,10 @@ ComponentInfo Bert::info() {
       .option<int64_t>("type_vocab_size", 2, "number of token types", positive())
       .option<bool>("pooler", false, "pooled = tanh(linear(cls)) as BertModel's pooler; otherwise pooled = cls");
   TransformerOptions::declare(info);
-  override_default(info, "dim", int64_t{768});  // BERT-base
-  override_default(info, "depth", int64_t{12});
-  override_default(info, "heads", int64_t{12});
-  override_default(info, "norm_eps", 1e-12);
+  info.set_default("dim", int64_t{768})  // BERT-base
+      .set_default("depth", int64_t{12})
+      .set_default("heads", int64_t{12})
+      .set_default("norm_eps", 1e-12);
   CheckpointOptions::declare(info, {"hf_bert"}, true);
   info.input("ids", "int64 [B, T] token ids, [CLS] first; T <= max_len", "batch.text_ids")
       .input("mask", "[B, T]: 1 = token, 0 = padding", "batch.text_mask")

@@ -62,11 +62,6 @@ BlockOptions TransformerOptions::block(int64_t index) const {
   return b;
 }
 
-void override_default(ComponentInfo& info, const std::string& name, const OptionValue& value) {
-  for (auto& option : info.options)
-    if (option.name == name) option.default_value = value;
-}
-
 std::vector<Port> trunk_outputs(const Options& options, std::vector<Port> own) {
   own.push_back({"cls", "[B, dim]: the first token of `tokens`"});
   own.push_back({"pooled", "[B, dim]: cls, or with mean pooling the normalised mean of the other tokens"});

@@ -44,10 +44,6 @@ class TransformerEncoder : public Encoder {
   torch::Tensor type_embed;                    // [1, 1, dim] with type_embedding
 };
 
-// Changes the default of an option `info` already declares (a component built on the trunk
-// with other usual values, e.g. BERT-base's widths).
-void override_default(ComponentInfo& info, const std::string& name, const OptionValue& value);
-
 // Declares the outputs every trunk writes, plus `layers` when output_layers is set.
 std::vector<Port> trunk_outputs(const Options& options, std::vector<Port> own);
 

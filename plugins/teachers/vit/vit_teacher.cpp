@@ -7,7 +7,7 @@ ComponentInfo VitTeacher::info() {
                                     "timm or Hugging Face checkpoint: CLS, patch tokens and every layer's output.");
   VisionTransformer::declare(info);
   TeacherInput::declare(info, {0.485, 0.456, 0.406}, {0.229, 0.224, 0.225});
-  override_default(info, "output_layers", true);
+  info.set_default("output_layers", true);
   return info;
 }
 

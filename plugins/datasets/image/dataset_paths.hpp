@@ -1,0 +1,18 @@
+#pragma once
+// Where a dataset's files are: roots relative to the experiment file, and paths that must
+// stay inside their root.
+#include <filesystem>
+#include <string>
+
+namespace mmkd::image {
+
+// `path` as given when absolute, else relative to `config_dir` (the experiment file's folder).
+std::filesystem::path resolve_path(const std::string& path, const std::string& config_dir);
+
+// The canonical form of an existing folder; throws mmkd::Error naming `what` and the path.
+std::filesystem::path canonical_folder(const std::filesystem::path& folder, const std::string& what);
+
+// Whether `path`, with its symbolic links resolved, is inside `canonical_root`.
+bool resolves_inside(const std::filesystem::path& path, const std::filesystem::path& canonical_root);
+
+}  // namespace mmkd::image

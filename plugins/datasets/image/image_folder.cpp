@@ -1,0 +1,58 @@
+#include "image_folder.hpp"
+
+#include "bad_samples.hpp"
+#include "dataset_paths.hpp"
+
+namespace mmkd::image {
+
+namespace {
+
+ImagePipeline pipeline_from(const Options& options) { return ImagePipeline(read_pipeline_options(options)); }
+
+}  // namespace
+
+ComponentInfo ImageFolder::info() {
+  ComponentInfo info("image_folder",
+                     "JPEG/PNG images in one sub-folder per class (labels by sorted folder name), or a flat folder "
+                     "with a `filename label` file; decoded and augmented per sample");
+  info.required_option<std::string>("root", "image folder, relative to the experiment file")
+      .option<std::string>("val_labels", "",
+                           "label file of `filename label` lines for a flat folder (ImageNet val); empty: class folders")
+      .option<std::string>("on_bad_image", "skip",
+                           "skip: use the next index instead of an unreadable image and count it; fail: stop with the file",
+                           one_of({"skip", "fail"}));
+  declare_pipeline_options(info, 256);
+  return info.output("image", "float [3, S, S]: normalised with `mean` and `std`")
+      .output("label", "int64 scalar: class index");
+}
+
+ImageFolder::ImageFolder(const Options& options, const Context& context)
+    : pipeline_(pipeline_from(options)), skip_bad_(options.get<std::string>("on_bad_image") == "skip") {
+  const auto root = canonical_folder(resolve_path(options.get<std::string>("root"), context.config_dir),
+                                     "image_folder: root");
+  root_ = root.string();
+  const auto labels = options.get<std::string>("val_labels");
+  index_ = labels.empty() ? index_class_folders(root) : index_label_file(root, resolve_path(labels, context.config_dir));
+  if (index_.files.empty())
+    throw Error("image_folder: no .jpg, .jpeg or .png images under " + root_ +
+                (labels.empty() ? " (expected one sub-folder per class)" : " listed in " + labels));
+}
+
+torch::Tensor ImageFolder::load(int64_t index, uint64_t seed) const {
+  const std::string& file = index_.files[index];
+  const std::vector<uint8_t> bytes = read_file_bytes(file);
+  SampleRandom random(seed);
+  try {
+    return pipeline_.transform_encoded(bytes.data(), bytes.size(), random);
+  } catch (const Error& error) {
+    throw Error("cannot decode " + file + ": " + error.what());
+  }
+}
+
+TensorMap ImageFolder::get(int64_t index, uint64_t seed) const {
+  return first_readable(index, size(), skip_bad_, skipped_, "image_folder " + root_, [&](int64_t i) -> TensorMap {
+    return {{"image", load(i, seed)}, {"label", torch::scalar_tensor(index_.labels[i], torch::kLong)}};
+  });
+}
+
+}  // namespace mmkd::image

@@ -1,0 +1,105 @@
+#include "image_pipeline.hpp"
+
+#include <cmath>
+
+namespace mmkd::image {
+
+namespace {
+
+std::array<double, 2> read_interval(const Options& options, const std::string& name) {
+  const auto values = options.get<std::vector<double>>(name);
+  if (values.size() != 2 || values[0] > values[1]) options.fail(name, "expected [low, high] with low <= high");
+  return {values[0], values[1]};
+}
+
+std::array<float, 3> read_rgb(const Options& options, const std::string& name) {
+  const auto values = options.get<std::vector<double>>(name);
+  if (values.size() != 3) options.fail(name, "expected 3 values (R, G, B)");
+  return {static_cast<float>(values[0]), static_cast<float>(values[1]), static_cast<float>(values[2])};
+}
+
+}  // namespace
+
+void declare_pipeline_options(ComponentInfo& info, int64_t default_eval_resize) {
+  info.option<std::string>("transform", "train",
+                           "train: RandomResizedCrop, flip, RandAugment, erasing; eval: resize shorter side, centre crop",
+                           one_of({"train", "eval"}))
+      .option<int64_t>("image_size", 224, "output height and width S", positive())
+      .option<int64_t>("eval_resize", default_eval_resize,
+                       "eval: shorter side before the S x S centre crop; 0: image_size (no crop of square images)",
+                       at_least(0))
+      .option("crop_scale", std::vector<double>{0.08, 1.0}, "train: [low, high] area fraction of RandomResizedCrop",
+              range(0, 1))
+      .option("crop_ratio", std::vector<double>{3.0 / 4.0, 4.0 / 3.0}, "train: [low, high] aspect ratio (w / h) of the crop",
+              positive())
+      .option("flip", 0.5, "train: probability of a horizontal flip", range(0, 1))
+      .option("mean", std::vector<double>{0.485, 0.456, 0.406}, "per-channel mean subtracted (pixels in [0, 1])")
+      .option("std", std::vector<double>{0.229, 0.224, 0.225}, "per-channel divisor", positive())
+      .option<int64_t>("randaugment_ops", 0, "train: RandAugment operations per image; 0: off", at_least(0))
+      .option<int64_t>("randaugment_magnitude", 9, "train: RandAugment magnitude bin", at_least(0))
+      .option<int64_t>("randaugment_bins", 31, "train: number of RandAugment magnitude bins", at_least(2))
+      .option("random_erasing", 0.0, "train: probability of erasing one random box", range(0, 1))
+      .option<std::string>("random_erasing_mode", "pixel", "pixel: standard normal values (timm); zero: zeros",
+                           one_of({"pixel", "zero"}));
+}
+
+PipelineSettings read_pipeline_options(const Options& options) {
+  PipelineSettings s;
+  s.train = options.get<std::string>("transform") == "train";
+  s.image_size = options.get<int64_t>("image_size");
+  s.eval_resize = options.get<int64_t>("eval_resize");
+  if (s.eval_resize == 0) s.eval_resize = s.image_size;
+  if (s.eval_resize < s.image_size) options.fail("eval_resize", "must be >= image_size (" + std::to_string(s.image_size) + ") or 0");
+  s.crop_scale = read_interval(options, "crop_scale");
+  if (s.crop_scale[0] <= 0) options.fail("crop_scale", "the low end must be > 0");
+  s.crop_ratio = read_interval(options, "crop_ratio");
+  s.flip = options.get<double>("flip");
+  s.normalization.mean = read_rgb(options, "mean");
+  s.normalization.std = read_rgb(options, "std");
+  s.rand_augment = {options.get<int64_t>("randaugment_ops"), options.get<int64_t>("randaugment_magnitude"),
+                    options.get<int64_t>("randaugment_bins")};
+  if (s.rand_augment.magnitude >= s.rand_augment.num_magnitude_bins)
+    options.fail("randaugment_magnitude", "must be < randaugment_bins (" + std::to_string(s.rand_augment.num_magnitude_bins) + ")");
+  s.erasing.probability = options.get<double>("random_erasing");
+  s.erasing.random_values = options.get<std::string>("random_erasing_mode") == "pixel";
+  return s;
+}
+
+CropPlan ImagePipeline::plan(ImageSize size, SampleRandom& random) const {
+  if (!settings_.train) return {center_crop_box(size, settings_.eval_resize, settings_.image_size), false};
+  CropPlan plan{random_resized_crop_box(size, settings_.crop_scale, settings_.crop_ratio, random), false};
+  plan.flip = random.chance(settings_.flip);
+  return plan;
+}
+
+torch::Tensor ImagePipeline::transform_encoded(const uint8_t* data, size_t size, SampleRandom& random) const {
+  const ImageSize stored = read_image_size(data, size);
+  const CropPlan crop = plan(stored, random);
+  const auto side = static_cast<double>(settings_.image_size);
+  // The smallest decode at which the box still covers at least S x S pixels.
+  const ImageSize needed{static_cast<int64_t>(std::ceil(side * static_cast<double>(stored.height) / crop.box.height)),
+                         static_cast<int64_t>(std::ceil(side * static_cast<double>(stored.width) / crop.box.width))};
+  const torch::Tensor image = decode_image(data, size, needed);
+  return finish(image, scale_box(crop.box, stored, {image.size(0), image.size(1)}), crop.flip, random);
+}
+
+torch::Tensor ImagePipeline::transform(const torch::Tensor& image, SampleRandom& random) const {
+  const CropPlan crop = plan({image.size(0), image.size(1)}, random);
+  return finish(image.contiguous(), crop.box, crop.flip, random);
+}
+
+torch::Tensor ImagePipeline::finish(const torch::Tensor& image, const CropBox& box, bool flip,
+                                    SampleRandom& random) const {
+  const int64_t side = settings_.image_size;
+  torch::Tensor out;
+  if (settings_.train && settings_.rand_augment.num_ops > 0) {
+    const torch::Tensor augmented = rand_augment(resized_crop(image, box, side, side, flip), settings_.rand_augment, random);
+    out = normalize(augmented, settings_.normalization);
+  } else {
+    out = resized_crop_normalized(image, box, side, side, flip, settings_.normalization);
+  }
+  if (settings_.train && settings_.erasing.probability > 0) random_erasing(out, settings_.erasing, random);
+  return out;
+}
+
+}  // namespace mmkd::image
