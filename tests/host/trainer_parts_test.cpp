@@ -140,3 +140,32 @@ TEST(ConcatDataset, WeightOneReadsInOrderOtherWeightsSampleFromTheSeed) {
 }
 
 }  // namespace
+
+namespace {
+
+// 3 shards of 4, 2 and 4 samples.
+class Sharded : public Counter {
+ public:
+  std::vector<int64_t> shard_sizes() const override { return {4, 2, 4}; }
+};
+
+TEST(BatchLoader, ShardedDataIsShuffledShardByShard) {
+  LoaderOptions options;
+  options.batch_size = 10;
+  options.shuffle = true;
+  options.seed = 3;
+  BatchLoader loader(std::make_shared<Sharded>(), options);
+  std::vector<int64_t> shard_of = {0, 0, 0, 0, 1, 1, 2, 2, 2, 2};
+  std::set<std::vector<int64_t>> orders;
+  for (int64_t epoch = 0; epoch < 6; ++epoch) {
+    torch::Tensor index = loader.batch(epoch, 0).at("batch.index");
+    std::vector<int64_t> order(index.data_ptr<int64_t>(), index.data_ptr<int64_t>() + 10), shards;
+    for (int64_t i : order)
+      if (shards.empty() || shards.back() != shard_of[i]) shards.push_back(shard_of[i]);
+    EXPECT_EQ(shards.size(), 3u) << "a shard was visited twice in epoch " << epoch;
+    orders.insert(order);
+  }
+  EXPECT_GT(orders.size(), 3u);
+}
+
+}  // namespace

@@ -106,6 +106,10 @@ class Dataset {
   // Running totals worth reporting, e.g. {"skipped_images": 3}: logged at every epoch end as
   // data.<split>.<name>.
   virtual std::map<std::string, int64_t> counters() const { return {}; }
+  // For data stored in shards (tar files): the number of samples of each shard, in index
+  // order. A shuffled epoch then visits the shards in a random order and shuffles samples
+  // within a shard only, so that reads stay sequential. Empty: shuffle across everything.
+  virtual std::vector<int64_t> shard_sizes() const { return {}; }
 };
 
 // Accumulates tensors over a validation pass, then reports metrics.

@@ -67,9 +67,24 @@ int64_t BatchLoader::batches_per_epoch() const {
 BatchLoader::Order BatchLoader::order(int64_t epoch) const {
   auto indices = std::make_shared<std::vector<int64_t>>(dataset_->size());
   std::iota(indices->begin(), indices->end(), 0);
-  if (options_.shuffle) {
-    std::mt19937_64 generator(mix_seed({options_.seed, static_cast<uint64_t>(epoch), 0x5eedULL}));
+  if (!options_.shuffle) return indices;
+  std::mt19937_64 generator(mix_seed({options_.seed, static_cast<uint64_t>(epoch), 0x5eedULL}));
+  const std::vector<int64_t> shards = dataset_->shard_sizes();
+  if (shards.empty()) {
     std::shuffle(indices->begin(), indices->end(), generator);
+    return indices;
+  }
+  std::vector<std::pair<int64_t, int64_t>> ranges;  // [begin, end) of each shard
+  int64_t begin = 0;
+  for (const int64_t size : shards) ranges.emplace_back(begin, begin + size), begin += size;
+  if (ranges.empty() || ranges.back().second != dataset_->size())
+    throw Error("the dataset's shard sizes do not add up to its size " + std::to_string(dataset_->size()));
+  std::shuffle(ranges.begin(), ranges.end(), generator);
+  auto out = indices->begin();
+  for (const auto& [first_index, end] : ranges) {
+    auto first = out;
+    for (int64_t i = first_index; i < end; ++i) *out++ = i;
+    std::shuffle(first, out, generator);
   }
   return indices;
 }

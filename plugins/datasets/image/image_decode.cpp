@@ -7,10 +7,10 @@
 
 #include <cerrno>
 #include <csetjmp>
-#include <climits>
+#include <cstdint>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
-#include <memory>
 
 namespace mmkd::image {
 
@@ -202,6 +202,7 @@ torch::Tensor decode_image(const uint8_t* data, size_t size) {
 std::vector<uint8_t> read_file_bytes(const std::string& path) {
   std::ifstream file(path, std::ios::binary | std::ios::ate);
   if (!file) throw Error("cannot open " + path + ": " + std::strerror(errno));
+  if (!std::filesystem::is_regular_file(path)) throw Error("cannot read " + path + ": not a regular file");
   const std::streamsize size = file.tellg();
   std::vector<uint8_t> bytes(static_cast<size_t>(size));
   file.seekg(0);

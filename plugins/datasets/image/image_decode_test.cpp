@@ -123,4 +123,5 @@ TEST(ImageDecode, CorruptDataIsAnErrorSayingWhat) {
   const std::vector<uint8_t> text{'h', 'e', 'l', 'l', 'o'};
   expect_error_naming([&] { decode(text); }, {"not a JPEG or PNG"});
   expect_error_naming([&] { mi::read_file_bytes("/nonexistent/x.jpg"); }, {"/nonexistent/x.jpg"});
+  expect_error_naming([&] { mi::read_file_bytes("/tmp"); }, {"/tmp"});
 }

@@ -17,6 +17,9 @@ class ImageFolder : public Dataset {
   int64_t size() const override { return static_cast<int64_t>(index_.files.size()); }
   TensorMap get(int64_t index, uint64_t seed) const override;
 
+  // {"skipped_images": n}, logged by the host at every epoch end.
+  std::map<std::string, int64_t> counters() const override { return {{"skipped_images", skipped()}}; }
+
   const std::vector<std::string>& classes() const { return index_.classes; }
   // Samples replaced by the next index because their file could not be read or decoded.
   int64_t skipped() const { return skipped_.load(); }

@@ -93,6 +93,10 @@ TEST(ImageFolder, BadImageIsSkippedToTheNextIndexAndCounted) {
   EXPECT_EQ(label_of(folder.get(2, 0)), 1);
   EXPECT_EQ(folder.skipped(), 1);
 
+  const auto registered = make_folder(dir.file("train"), eval_8);
+  registered->get(3, 0);
+  EXPECT_EQ(registered->counters().at("skipped_images"), 1);
+
   const mi::ImageFolder strict = construct(dir.file("train"), "on_bad_image: fail, " + eval_8);
   expect_error_naming([&] { strict.get(3, 0); }, {dir.file("train/bee/1.png"), "corrupt PNG"});
 }

@@ -2,6 +2,7 @@
 
 #include "bad_samples.hpp"
 #include "dataset_paths.hpp"
+#include "pair_options.hpp"
 
 namespace mmkd::image_text {
 
@@ -12,19 +13,11 @@ ComponentInfo ImageTextDataset::info() {
   info.required_option<std::string>("index", "the split's .jsonl file, relative to the experiment file")
       .option<std::string>("root", "", "folder the image paths are relative to; empty: the index's folder")
       .option<std::string>("vocab", "", "BERT vocab.txt for the texts; required when the index has texts")
-      .option<int64_t>("max_text_len", 64, "tokens per text, [CLS] and [SEP] included (64 in the thesis)", at_least(2))
       .option<std::string>("id_key", "id", "the index's key of the sample id")
       .option<std::string>("image_key", "image", "the index's key of the image path")
-      .option<std::string>("text_key", "text", "the index's key of the text")
-      .option<std::string>("on_bad_image", "skip",
-                           "skip: use the next sample instead of a missing or corrupt image and count it; fail: stop",
-                           one_of({"skip", "fail"}));
-  image::declare_pipeline_options(info, 0);
-  info.set_default("crop_scale", std::vector<double>{0.9, 1.0});  // Section 3.2.1.1.3
-  return info.output("image", "float [3, S, S], normalised with `mean` and `std` (when the index has images)")
-      .output("text_ids", "int64 [T]: [CLS] text [SEP] [PAD]... (when the index has texts)")
-      .output("text_mask", "int64 [T]: 1 = token, 0 = padding")
-      .output("image_id", "int64 scalar: the sample id; pairs with the same id show the same image")
+      .option<std::string>("text_key", "text", "the index's key of the text");
+  declare_pair_options(info);
+  return info.output("image_id", "int64 scalar: the sample id; pairs with the same id show the same image")
       .output("index", "int64 scalar: the line of the sample in the index");
 }
 
