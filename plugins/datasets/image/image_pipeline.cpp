@@ -1,5 +1,9 @@
 #include "image_pipeline.hpp"
 
+#include "jpeg_region.hpp"
+
+#include <algorithm>
+
 #include <cmath>
 
 namespace mmkd::image {
@@ -79,6 +83,24 @@ torch::Tensor ImagePipeline::transform_encoded(const uint8_t* data, size_t size,
   // The smallest decode at which the box still covers at least S x S pixels.
   const ImageSize needed{static_cast<int64_t>(std::ceil(side * static_cast<double>(stored.height) / crop.box.height)),
                          static_cast<int64_t>(std::ceil(side * static_cast<double>(stored.width) / crop.box.width))};
+  if (detect_format(data, size) == ImageFormat::Jpeg) {
+    const JpegScale scale = jpeg_scale_for(stored, needed);
+    const ImageSize scaled{(stored.height * scale.num + scale.denom - 1) / scale.denom,
+                           (stored.width * scale.num + scale.denom - 1) / scale.denom};
+    CropBox box = scale_box(crop.box, stored, scaled);
+    // The resampling filter reaches about box / S pixels around the box.
+    const auto margin = static_cast<int64_t>(std::ceil(std::max(box.height, box.width) / side)) + 2;
+    const int64_t top = std::max<int64_t>(0, static_cast<int64_t>(std::floor(box.top)) - margin);
+    const int64_t left = std::max<int64_t>(0, static_cast<int64_t>(std::floor(box.left)) - margin);
+    const int64_t bottom = std::min(scaled.height, static_cast<int64_t>(std::ceil(box.top + box.height)) + margin);
+    const int64_t right = std::min(scaled.width, static_cast<int64_t>(std::ceil(box.left + box.width)) + margin);
+    const JpegRegion region = decode_jpeg_region(data, size, scale, top, left, bottom - top, right - left);
+    if (region.pixels.defined()) {
+      box.top -= static_cast<double>(region.top);
+      box.left -= static_cast<double>(region.left);
+      return finish(region.pixels, box, crop.flip, random);
+    }
+  }
   const torch::Tensor image = decode_image(data, size, needed);
   return finish(image, scale_box(crop.box, stored, {image.size(0), image.size(1)}), crop.flip, random);
 }
