@@ -241,8 +241,10 @@ class Run {
         metrics["lr"] = lr;
         metrics["epoch"] = static_cast<double>(position.epoch);
         if (epoch_end)
-          for (const auto& [name, count] : loader.dataset().counters())
+          for (const auto& [name, count] : loader.dataset().counters()) {
             metrics["data.train." + name] = static_cast<double>(count);
+            if (count > 0) progress_.message(fmt::format("data.train: {} {} so far", count, name));
+          }
         metrics["samples_per_second"] =
             static_cast<double>(interval_steps * batch_size * accumulate * world) / std::max(seconds, 1e-9);
         log(position.step, metrics);

@@ -84,3 +84,33 @@ TEST(ImageText, SkipsAndCountsMissingImagesOrFails) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(ImageText, ARunLogsTheSkippedImagesAtEachEpochEnd) {
+  std::string index;
+  for (int i = 0; i < 16; ++i)
+    index += "{\"id\": " + std::to_string(i) + ", \"image\": \"" + (i == 5 ? "gone" : i % 2 ? "a" : "b") +
+             ".png\", \"text\": \"" + (i % 2 ? "a red circle" : "circles") + "\"}\n";
+  Folder folder(index);
+  write_file(folder.dir.file("exp.yaml"), R"(name: pairs
+data:
+  train: {type: image_text, index: index.jsonl, vocab: vocab.txt, image_size: 8, max_text_len: 6}
+model:
+  image: {type: vit, image_size: 8, patch_size: 4, dim: 16, depth: 1, heads: 2, embed_dim: 8}
+  text: {type: text_transformer, vocab_size: 8, max_len: 6, dim: 16, depth: 1, heads: 2, embed_dim: 8}
+losses:
+  clip: {type: clip_contrastive, inputs: {image: image.embedding, text: text.embedding}}
+trainer: {epochs: 2, batch_size: 8, threads: 1, data_workers: 2}
+log: {runs_dir: runs}
+)");
+  auto r = mmkd::testing::run_command("cd '" + folder.dir.path() + "' && '" + mmkd::testing::mmkd_executable() +
+                                      "' run exp.yaml --run-dir r");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("data.train: 1 skipped_images so far"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("data.train: 2 skipped_images so far"), std::string::npos) << r.output;
+  EXPECT_NE(mmkd::testing::read_file(folder.dir.file("r/metrics.jsonl")).find("\"data.train.skipped_images\":2"),
+            std::string::npos);
+}
+
+}  // namespace
