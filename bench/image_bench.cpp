@@ -7,7 +7,7 @@
 #include "image_decode.hpp"
 #include "image_encode.hpp"
 #include "image_pipeline.hpp"
-#include "sample_random.hpp"
+#include <mmkd/sample_random.hpp>
 
 #include <torch/torch.h>
 
@@ -28,7 +28,7 @@ namespace {
 
 // Smooth lighting, a few dozen hard-edged shapes and fine grain: entropy close to a photo's.
 torch::Tensor photo_like(int64_t height, int64_t width, uint64_t seed) {
-  mi::SampleRandom random(seed);
+  mmkd::SampleRandom random(seed);
   double freq[3][2], phase[3][2];
   for (auto& f : freq) f[0] = random.uniform(0.002, 0.02), f[1] = random.uniform(0.002, 0.02);
   for (auto& p : phase) p[0] = random.uniform(0, 6.28), p[1] = random.uniform(0, 6.28);
@@ -75,7 +75,7 @@ double images_per_second(const std::vector<std::string>& files, const mi::ImageP
       int64_t count = 0;
       for (size_t i = static_cast<size_t>(t); std::chrono::steady_clock::now() < deadline; i += threads, ++count) {
         const std::vector<uint8_t> bytes = mi::read_file_bytes(files[i % files.size()]);
-        mi::SampleRandom random(i);
+        mmkd::SampleRandom random(i);
         pipeline.transform_encoded(bytes.data(), bytes.size(), random);
       }
       done += count;

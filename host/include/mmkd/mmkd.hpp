@@ -13,6 +13,7 @@
 #include <mmkd/plugin.hpp>
 #include <mmkd/registry.hpp>
 #include <mmkd/safetensors.hpp>
+#include <mmkd/sample_random.hpp>
 #include <mmkd/teacher_input.hpp>
 #include <mmkd/tensor_map.hpp>
 #include <mmkd/version.hpp>

@@ -5,7 +5,7 @@
 #include "image_transforms.hpp"
 #include "rand_augment.hpp"
 #include "random_erasing.hpp"
-#include "sample_random.hpp"
+#include <mmkd/sample_random.hpp>
 
 #include <mmkd/component.hpp>
 

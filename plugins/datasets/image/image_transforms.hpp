@@ -1,7 +1,7 @@
 #pragma once
 // Crops, resampling, flip and normalisation of uint8 [H, W, 3] RGB images.
 #include "image_decode.hpp"
-#include "sample_random.hpp"
+#include <mmkd/sample_random.hpp>
 
 #include <torch/types.h>
 

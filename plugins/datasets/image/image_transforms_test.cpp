@@ -23,7 +23,7 @@ TEST(RandomResizedCrop, BoxesFitAndFollowScaleAndRatio) {
   const mi::ImageSize size{120, 160};
   std::set<std::vector<double>> distinct;
   for (uint64_t seed = 0; seed < 200; ++seed) {
-    mi::SampleRandom random(seed);
+    mmkd::SampleRandom random(seed);
     const mi::CropBox box = mi::random_resized_crop_box(size, {0.3, 0.9}, {0.75, 4.0 / 3.0}, random);
     ASSERT_EQ(box.top, std::floor(box.top));
     ASSERT_GE(box.top, 0);
@@ -41,7 +41,7 @@ TEST(RandomResizedCrop, BoxesFitAndFollowScaleAndRatio) {
 }
 
 TEST(RandomResizedCrop, SameSeedSameBox) {
-  mi::SampleRandom a(42), b(42), c(43);
+  mmkd::SampleRandom a(42), b(42), c(43);
   const mi::CropBox x = mi::random_resized_crop_box({100, 100}, {0.08, 1}, {0.75, 4.0 / 3.0}, a);
   const mi::CropBox y = mi::random_resized_crop_box({100, 100}, {0.08, 1}, {0.75, 4.0 / 3.0}, b);
   const mi::CropBox z = mi::random_resized_crop_box({100, 100}, {0.08, 1}, {0.75, 4.0 / 3.0}, c);
@@ -51,7 +51,7 @@ TEST(RandomResizedCrop, SameSeedSameBox) {
 
 TEST(RandomResizedCrop, FallsBackToTheCentreCropWithTheRatioClamped) {
   // Area fraction 1 of a 20 x 100 image needs a ratio of 5: no draw fits.
-  mi::SampleRandom random(0);
+  mmkd::SampleRandom random(0);
   const mi::CropBox box = mi::random_resized_crop_box({20, 100}, {1, 1}, {0.75, 4.0 / 3.0}, random);
   EXPECT_EQ(box.height, 20);
   EXPECT_EQ(box.width, 27);  // round(20 * 4/3)
@@ -79,7 +79,7 @@ TEST(EvalCrop, PipelineOutputHasTheCropSize) {
   settings.image_size = 8;
   settings.eval_resize = 10;
   const mi::ImagePipeline pipeline(settings);
-  mi::SampleRandom random(0);
+  mmkd::SampleRandom random(0);
   EXPECT_EQ(pipeline.transform(mi::testing::random_image(30, 50), random).sizes(), (std::vector<int64_t>{3, 8, 8}));
   EXPECT_EQ(pipeline.transform(mi::testing::random_image(9, 6), random).sizes(), (std::vector<int64_t>{3, 8, 8}));
 }
@@ -145,7 +145,7 @@ TEST(RandomErasing, ErasesOneBoxInsideTheImage) {
   int erased = 0;
   for (uint64_t seed = 0; seed < 50; ++seed) {
     torch::Tensor image = torch::ones({3, 16, 20});
-    mi::SampleRandom random(seed);
+    mmkd::SampleRandom random(seed);
     const mi::CropBox box = mi::random_erasing(image, settings, random);
     if (box.height == 0) continue;
     ++erased;
@@ -160,7 +160,7 @@ TEST(RandomErasing, ErasesOneBoxInsideTheImage) {
   EXPECT_GT(erased, 40);
   settings.probability = 0;
   torch::Tensor image = torch::ones({3, 16, 20});
-  mi::SampleRandom random(0);
+  mmkd::SampleRandom random(0);
   EXPECT_EQ(mi::random_erasing(image, settings, random).height, 0);
   EXPECT_EQ(image.sum().item<float>(), 3 * 16 * 20);
 }
@@ -172,7 +172,7 @@ TEST(ImagePipeline, TrainTransformIsDeterministicPerSeed) {
   settings.erasing.probability = 0.5;
   const mi::ImagePipeline pipeline(settings);
   const torch::Tensor image = mi::testing::random_image(20, 24, 1);
-  mi::SampleRandom a(5), b(5), c(6);
+  mmkd::SampleRandom a(5), b(5), c(6);
   const torch::Tensor x = pipeline.transform(image, a);
   EXPECT_EQ(x.sizes(), (std::vector<int64_t>{3, 8, 8}));
   EXPECT_TRUE(torch::equal(x, pipeline.transform(image, b)));

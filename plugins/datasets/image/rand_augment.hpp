@@ -2,7 +2,7 @@
 // RandAugment (Cubuk et al. 2020) as torchvision's transforms.RandAugment: its 14 operations,
 // magnitudes and sign rule, on uint8 [H, W, 3] images with nearest sampling and fill 0.
 #include "image_decode.hpp"
-#include "sample_random.hpp"
+#include <mmkd/sample_random.hpp>
 
 #include <torch/types.h>
 

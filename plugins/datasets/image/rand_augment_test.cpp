@@ -102,14 +102,14 @@ TEST(RandAugment, ValueOpsMapEachSample) {
 TEST(RandAugment, SameSeedSameOpsAndZeroOpsIsIdentity) {
   const torch::Tensor image = mi::testing::random_image(12, 12, 4);
   const mi::RandAugmentSettings settings{3, 9, 31};
-  mi::SampleRandom a(11), b(11);
+  mmkd::SampleRandom a(11), b(11);
   EXPECT_TRUE(torch::equal(mi::rand_augment(image, settings, a), mi::rand_augment(image, settings, b)));
   int changed = 0;
   for (uint64_t seed = 0; seed < 10; ++seed) {
-    mi::SampleRandom random(seed);
+    mmkd::SampleRandom random(seed);
     changed += !torch::equal(mi::rand_augment(image, settings, random), image);
   }
   EXPECT_GT(changed, 5);
-  mi::SampleRandom random(0);
+  mmkd::SampleRandom random(0);
   EXPECT_TRUE(torch::equal(mi::rand_augment(image, {0, 9, 31}, random), image));
 }

@@ -2,7 +2,7 @@
 // Random erasing (Zhong et al. 2020) as timm's RandomErasing with one box: the fine-tuning
 // recipe of BEiT v2 and Data2Vec 2 (Table 27).
 #include "image_transforms.hpp"
-#include "sample_random.hpp"
+#include <mmkd/sample_random.hpp>
 
 #include <torch/types.h>
 

@@ -61,7 +61,7 @@ torch::Tensor ImageTextDataset::image(const PairRecord& record, uint64_t seed) c
   if (!image::resolves_inside(path, root_))
     throw Error("image_text: image " + record.image + " resolves outside the root " + root_.string());
   const std::vector<uint8_t> bytes = image::read_file_bytes(path.string());
-  image::SampleRandom random(seed);
+  SampleRandom random(seed);
   try {
     return pipeline_->transform_encoded(bytes.data(), bytes.size(), random);
   } catch (const Error& e) {

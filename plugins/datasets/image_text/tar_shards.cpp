@@ -112,7 +112,7 @@ std::string TarShardsDataset::caption(const Sample& sample) const {
 TensorMap TarShardsDataset::load(int64_t index, uint64_t seed) const {
   const Sample& sample = samples_[index];
   const std::string bytes = read_tar_member(shards_[sample.shard], sample.image);
-  image::SampleRandom random(seed);
+  SampleRandom random(seed);
   torch::Tensor image;
   try {
     image = pipeline_.transform_encoded(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), random);

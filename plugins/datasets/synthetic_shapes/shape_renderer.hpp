@@ -1,7 +1,7 @@
 #pragma once
 // Draws a ShapeScene: the shape filled with its colour on a dark background, anti-aliased by
 // supersampling, with a little pixel noise, shifted to zero mean and scaled.
-#include "sample_random.hpp"
+#include <mmkd/sample_random.hpp>
 #include "shape_scene.hpp"
 
 #include <torch/torch.h>

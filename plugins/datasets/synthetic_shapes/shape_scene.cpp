@@ -38,11 +38,11 @@ void replace(std::string& text, const std::string& field, const std::string& val
 
 ShapeScene draw_scene(SampleRandom& random) {
   ShapeScene scene;
-  scene.shape = random.below(static_cast<int>(shape_names.size()));
-  scene.colour = random.below(static_cast<int>(colours.size()));
-  scene.size = random.below(static_cast<int>(size_names.size()));
-  scene.position = random.below(static_cast<int>(position_names.size()));
-  scene.caption_template = random.below(static_cast<int>(caption_templates.size()));
+  scene.shape = static_cast<int>(random.integer(0, static_cast<int>(shape_names.size())));
+  scene.colour = static_cast<int>(random.integer(0, static_cast<int>(colours.size())));
+  scene.size = static_cast<int>(random.integer(0, static_cast<int>(size_names.size())));
+  scene.position = static_cast<int>(random.integer(0, static_cast<int>(position_names.size())));
+  scene.caption_template = static_cast<int>(random.integer(0, static_cast<int>(caption_templates.size())));
   scene.center_x = (scene.position % 3 + 0.5) / 3.0 + random.uniform(-center_jitter, center_jitter);
   scene.center_y = (scene.position / 3 + 0.5) / 3.0 + random.uniform(-center_jitter, center_jitter);
   scene.radius = (scene.size == 0 ? small_radius : large_radius) * random.uniform(1 - radius_jitter, 1 + radius_jitter);

@@ -1,7 +1,7 @@
 #pragma once
 // What one synthetic image shows (shape, colour, size, grid cell, exact placement) and the
 // caption that describes it.
-#include "sample_random.hpp"
+#include <mmkd/sample_random.hpp>
 
 #include <array>
 #include <string>

@@ -29,7 +29,8 @@ SyntheticShapes::SyntheticShapes(const Options& options, const Context& /*contex
 TensorMap SyntheticShapes::get(int64_t index, uint64_t /*augmentation_seed*/) const {
   if (index < 0 || index >= size_)
     throw Error("synthetic_shapes: index " + std::to_string(index) + " is outside [0, " + std::to_string(size_) + ")");
-  SampleRandom random(seed_, static_cast<uint64_t>(index));
+  SampleRandom random = SampleRandom::with_state(SampleRandom::mix(seed_) ^
+                                                 SampleRandom::mix(static_cast<uint64_t>(index) + 0x632BE59BD9B4E019ULL));
   const ShapeScene scene = draw_scene(random);
   EncodedText text = tokenizer_.encode(caption(scene), max_text_len_);
   return {
