@@ -8,8 +8,7 @@ namespace {
 constexpr int64_t queries_per_chunk = 1024;  // bounds the [chunk, C] temporaries
 }
 
-std::vector<double> recall_at_k(const torch::Tensor& similarity, const torch::Tensor& correct,
-                                const std::vector<int64_t>& ks) {
+torch::Tensor rank_of_best_correct(const torch::Tensor& similarity, const torch::Tensor& correct) {
   const int64_t queries = similarity.size(0);
   std::vector<torch::Tensor> wrong_ahead;
   for (int64_t begin = 0; begin < queries; begin += queries_per_chunk) {
@@ -19,9 +18,14 @@ std::vector<double> recall_at_k(const torch::Tensor& similarity, const torch::Te
         scores.masked_fill(is_correct.logical_not(), -std::numeric_limits<double>::infinity()).amax(1, true);
     wrong_ahead.push_back(((scores >= best_correct) & is_correct.logical_not()).sum(1));
   }
-  const torch::Tensor rank_of_best_correct = torch::cat(wrong_ahead);  // 0-based
+  return torch::cat(wrong_ahead);
+}
+
+std::vector<double> recall_at_k(const torch::Tensor& similarity, const torch::Tensor& correct,
+                                const std::vector<int64_t>& ks) {
+  const torch::Tensor ranks = rank_of_best_correct(similarity, correct);
   std::vector<double> recalls;
-  for (int64_t k : ks) recalls.push_back((rank_of_best_correct < k).to(torch::kDouble).mean().item<double>());
+  for (int64_t k : ks) recalls.push_back((ranks < k).to(torch::kDouble).mean().item<double>());
   return recalls;
 }
 

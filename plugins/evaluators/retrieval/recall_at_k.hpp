@@ -8,8 +8,11 @@
 
 namespace mmkd::retrieval {
 
-// similarity [Q, C]; correct [Q, C] bool, at least one true per row. Returns the fraction of
-// hits for each K in ks.
+// similarity [Q, C]; correct [Q, C] bool, at least one true per row. The 0-based rank of each
+// query's best correct candidate: the number of wrong candidates scoring at least as high.
+torch::Tensor rank_of_best_correct(const torch::Tensor& similarity, const torch::Tensor& correct);
+
+// The fraction of queries whose best correct candidate ranks within K, for each K in ks.
 std::vector<double> recall_at_k(const torch::Tensor& similarity, const torch::Tensor& correct,
                                 const std::vector<int64_t>& ks);
 

@@ -1,5 +1,7 @@
 #pragma once
 // Evaluator `retrieval`: image-to-text and text-to-image Recall@K over a validation pass.
+#include "embedding_store.hpp"
+
 #include <mmkd/mmkd.hpp>
 #include <torch/torch.h>
 
@@ -20,7 +22,7 @@ class Retrieval : public Evaluator {
 
  private:
   std::vector<int64_t> ks_;
-  std::vector<torch::Tensor> images_, texts_, image_ids_;  // per batch, CPU, detached
+  EmbeddingStore store_;
 };
 
 }  // namespace mmkd::retrieval
