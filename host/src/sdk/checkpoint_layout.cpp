@@ -1,4 +1,5 @@
 #include <mmkd/checkpoint_layout.hpp>
+#include <mmkd/config_path.hpp>
 #include <mmkd/component.hpp>
 
 #include <torch/torch.h>
@@ -179,8 +180,7 @@ CheckpointOptions CheckpointOptions::read(const Options& options, const Context&
   CheckpointOptions c;
   c.options = options;
   c.path = options.get<std::string>("checkpoint");
-  if (!c.path.empty() && std::filesystem::path(c.path).is_relative() && !context.config_dir.empty())
-    c.path = (std::filesystem::path(context.config_dir) / c.path).lexically_normal().string();
+  if (!c.path.empty()) c.path = config_path(c.path, context).string();
   c.format = options.get<std::string>("format");
   c.strict = options.get<bool>("strict");
   c.prefix = options.get<std::string>("prefix");

@@ -2,6 +2,8 @@
 
 #include "dataset_paths.hpp"
 
+#include <mmkd/config_path.hpp>
+
 #include <fstream>
 
 namespace mmkd::image {
@@ -41,7 +43,7 @@ Cifar::Cifar(const Options& options, const Context& context)
   record_size_ = (cifar100 ? 2 : 1) + pixel_bytes;
   label_offset_ = cifar100 && !coarse ? 1 : 0;
   num_classes_ = !cifar100 ? 10 : coarse ? 20 : 100;
-  const auto root = resolve_path(options.get<std::string>("root"), context.config_dir);
+  const auto root = config_path(options.get<std::string>("root"), context);
   for (const std::string& name : file_names(cifar100, options.get<std::string>("split") == "train")) {
     const std::string file = (root / name).string();
     std::ifstream in(file, std::ios::binary | std::ios::ate);

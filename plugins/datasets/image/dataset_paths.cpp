@@ -6,11 +6,6 @@ namespace fs = std::filesystem;
 
 namespace mmkd::image {
 
-fs::path resolve_path(const std::string& path, const std::string& config_dir) {
-  const fs::path p(path);
-  return p.is_absolute() || config_dir.empty() ? p : fs::path(config_dir) / p;
-}
-
 fs::path canonical_folder(const fs::path& folder, const std::string& what) {
   std::error_code error;
   const fs::path canonical = fs::canonical(folder, error);

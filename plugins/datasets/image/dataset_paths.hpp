@@ -6,9 +6,6 @@
 
 namespace mmkd::image {
 
-// `path` as given when absolute, else relative to `config_dir` (the experiment file's folder).
-std::filesystem::path resolve_path(const std::string& path, const std::string& config_dir);
-
 // The canonical form of an existing folder; throws mmkd::Error naming `what` and the path.
 std::filesystem::path canonical_folder(const std::filesystem::path& folder, const std::string& what);
 

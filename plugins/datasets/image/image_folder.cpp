@@ -3,6 +3,8 @@
 #include "bad_samples.hpp"
 #include "dataset_paths.hpp"
 
+#include <mmkd/config_path.hpp>
+
 namespace mmkd::image {
 
 namespace {
@@ -28,11 +30,11 @@ ComponentInfo ImageFolder::info() {
 
 ImageFolder::ImageFolder(const Options& options, const Context& context)
     : pipeline_(pipeline_from(options)), skip_bad_(options.get<std::string>("on_bad_image") == "skip") {
-  const auto root = canonical_folder(resolve_path(options.get<std::string>("root"), context.config_dir),
+  const auto root = canonical_folder(config_path(options.get<std::string>("root"), context),
                                      "image_folder: root");
   root_ = root.string();
   const auto labels = options.get<std::string>("val_labels");
-  index_ = labels.empty() ? index_class_folders(root) : index_label_file(root, resolve_path(labels, context.config_dir));
+  index_ = labels.empty() ? index_class_folders(root) : index_label_file(root, config_path(labels, context));
   if (index_.files.empty())
     throw Error("image_folder: no .jpg, .jpeg or .png images under " + root_ +
                 (labels.empty() ? " (expected one sub-folder per class)" : " listed in " + labels));

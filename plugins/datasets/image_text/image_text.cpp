@@ -2,6 +2,8 @@
 
 #include "bad_samples.hpp"
 #include "dataset_paths.hpp"
+
+#include <mmkd/config_path.hpp>
 #include "pair_options.hpp"
 
 namespace mmkd::image_text {
@@ -24,7 +26,7 @@ ComponentInfo ImageTextDataset::info() {
 ImageTextDataset::ImageTextDataset(const Options& options, const Context& context)
     : max_text_len_(options.get<int64_t>("max_text_len")),
       skip_bad_(options.get<std::string>("on_bad_image") == "skip") {
-  const auto index = image::resolve_path(options.get<std::string>("index"), context.config_dir);
+  const auto index = config_path(options.get<std::string>("index"), context);
   if (!std::filesystem::exists(index)) options.fail("index", "no such file: " + index.string());
   try {
     records_ = read_pair_index(index.string(), {options.get<std::string>("id_key"), options.get<std::string>("image_key"),
@@ -34,14 +36,14 @@ ImageTextDataset::ImageTextDataset(const Options& options, const Context& contex
   }
   if (records_.empty()) options.fail("index", "no samples in " + index.string());
   const std::string root = options.get<std::string>("root");
-  root_ = image::canonical_folder(root.empty() ? index.parent_path() : image::resolve_path(root, context.config_dir),
+  root_ = image::canonical_folder(root.empty() ? index.parent_path() : config_path(root, context),
                                   "image_text: root");
   if (!records_.front().image.empty()) pipeline_.emplace(image::read_pipeline_options(options));
   if (records_.front().has_text) {
     const std::string vocab = options.get<std::string>("vocab");
     if (vocab.empty()) options.fail("vocab", "the index has texts: give the BERT vocab.txt to tokenize them");
     try {
-      tokenizer_ = std::make_unique<text::WordpieceTokenizer>(image::resolve_path(vocab, context.config_dir).string());
+      tokenizer_ = std::make_unique<text::WordpieceTokenizer>(config_path(vocab, context).string());
     } catch (const Error& e) {
       options.fail("vocab", e.what());
     }

@@ -2,6 +2,8 @@
 
 #include "bad_samples.hpp"
 #include "dataset_paths.hpp"
+
+#include <mmkd/config_path.hpp>
 #include "pair_options.hpp"
 
 #include <nlohmann/json.hpp>
@@ -54,7 +56,7 @@ ComponentInfo TarShardsDataset::info() {
 namespace {
 text::WordpieceTokenizer tokenizer_from(const Options& options, const Context& context) {
   try {
-    return text::WordpieceTokenizer(image::resolve_path(options.get<std::string>("vocab"), context.config_dir).string());
+    return text::WordpieceTokenizer(config_path(options.get<std::string>("vocab"), context).string());
   } catch (const Error& e) {
     options.fail("vocab", e.what());
   }
@@ -68,7 +70,7 @@ TarShardsDataset::TarShardsDataset(const Options& options, const Context& contex
       text_extension_(options.get<std::string>("text_extension")),
       json_key_(options.get<std::string>("json_key")),
       skip_bad_(options.get<std::string>("on_bad_image") == "skip") {
-  shards_ = expand_shards(image::resolve_path(options.get<std::string>("shards"), context.config_dir).string());
+  shards_ = expand_shards(config_path(options.get<std::string>("shards"), context).string());
   const auto image_extensions = options.get<std::vector<std::string>>("image_extensions");
   for (const auto& shard : shards_)
     if (!fs::exists(shard)) options.fail("shards", "no such file: " + shard);

@@ -1,6 +1,6 @@
 #include "glue.hpp"
 
-#include "dataset_path.hpp"
+#include <mmkd/config_path.hpp>
 
 #include <filesystem>
 
@@ -10,7 +10,7 @@ namespace {
 
 WordpieceTokenizer load_tokenizer(const Options& options, const Context& context) {
   try {
-    return WordpieceTokenizer(resolve_path(options.get<std::string>("vocab"), context));
+    return WordpieceTokenizer(config_path(options.get<std::string>("vocab"), context).string());
   } catch (const Error& e) {
     options.fail("vocab", e.what());
   }
@@ -20,7 +20,7 @@ std::vector<GlueExample> load_examples(const Options& options, const Context& co
   const std::string split = options.get<std::string>("split");
   const std::string file = glue_file_name(task, split);
   if (file.empty()) options.fail("split", "`" + split + "` is MNLI's only; task " + task.name + " has train and dev");
-  const std::string path = (std::filesystem::path(resolve_path(options.get<std::string>("root"), context)) / file).string();
+  const std::string path = (config_path(options.get<std::string>("root"), context) / file).string();
   if (!std::filesystem::is_regular_file(path))
     options.fail("root", "no file `" + path + "` (the " + split + " split of GLUE task " + task.name + ")");
   std::vector<GlueExample> examples = read_glue_file(path, task);

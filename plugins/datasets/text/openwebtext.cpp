@@ -1,6 +1,6 @@
 #include "openwebtext.hpp"
 
-#include "dataset_path.hpp"
+#include <mmkd/config_path.hpp>
 
 namespace mmkd::text {
 
@@ -22,7 +22,7 @@ OpenWebText::OpenWebText(const Options& options, const Context& context)
     : max_len_(options.get<int64_t>("max_len")),
       cls_id_(options.get<int64_t>("cls_id")),
       sep_id_(options.get<int64_t>("sep_id")) {
-  const std::string path = resolve_path(options.get<std::string>("path"), context);
+  const std::string path = config_path(options.get<std::string>("path"), context).string();
   try {
     tokens_ = std::make_unique<TokenFile>(path);
   } catch (const Error& e) {

@@ -88,10 +88,12 @@ TensorMap TransformerEncoder::encode(const torch::Tensor& x, const torch::Tensor
   const bool recompute = options_.checkpoint_activations && is_training() && torch::GradMode::is_enabled();
   torch::Tensor tokens = dropout(type_embed.defined() ? x + type_embed : x);  // Eq. 58-60
   std::vector<torch::Tensor> layers;
+  // The shared relative position bias, once per forward; a recomputed block builds its own.
+  const torch::Tensor shared_bias = rel_pos_bias && !recompute ? rel_pos_bias->forward() : torch::Tensor();
   for (const auto& module : *blocks) {
     auto block = module->as<TransformerBlock>();
-    auto run = [this, block, key_mask](const torch::Tensor& t) {
-      return block->forward(t, key_mask, rel_pos_bias ? rel_pos_bias->forward() : torch::Tensor());
+    auto run = [this, block, key_mask, shared_bias](const torch::Tensor& t) {
+      return block->forward(t, key_mask, shared_bias.defined() || !rel_pos_bias ? shared_bias : rel_pos_bias->forward());
     };
     if (recompute) {
       std::vector<torch::Tensor> parameters = block->parameters();

@@ -3,6 +3,8 @@
 #include "script_outputs.hpp"
 #include "script_state.hpp"
 
+#include <mmkd/config_path.hpp>
+
 #include <filesystem>
 
 namespace mmkd::torchscript {
@@ -35,8 +37,7 @@ ComponentInfo TorchScriptTeacher::info() {
 namespace {
 
 torch::jit::Module load_script(const Options& options, const Context& context) {
-  std::filesystem::path path = options.get<std::string>("path");
-  if (path.is_relative() && !context.config_dir.empty()) path = std::filesystem::path(context.config_dir) / path;
+  const std::filesystem::path path = config_path(options.get<std::string>("path"), context);
   if (!std::filesystem::exists(path)) options.fail("path", "no such file: " + path.string());
   try {
     return torch::jit::load(path.string(), torch::kCPU);
