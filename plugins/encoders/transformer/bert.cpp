@@ -75,9 +75,10 @@ TensorMap Bert::forward(const TensorMap& inputs) {
   torch::Tensor tokens = dropout(embed_norm(word_embed(ids) + pos_embed(positions) + type_embed(types)));
   const bool recompute = options_.checkpoint_activations && is_training() && torch::GradMode::is_enabled();
   std::vector<torch::Tensor> layers;
+  const torch::Tensor padding = padding_bias(mask, tokens);  // once per forward
   for (const auto& module : *blocks) {
     auto block = module->as<PostNormBlock>();
-    auto run = [block, mask](const torch::Tensor& t) { return block->forward(t, mask); };
+    auto run = [block, padding](const torch::Tensor& t) { return block->forward(t, {}, padding); };
     tokens = recompute ? checkpointed(run, tokens, block->parameters()) : run(tokens);
     if (options_.output_layers) layers.push_back(tokens);
   }

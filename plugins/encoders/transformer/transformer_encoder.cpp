@@ -88,12 +88,18 @@ TensorMap TransformerEncoder::encode(const torch::Tensor& x, const torch::Tensor
   const bool recompute = options_.checkpoint_activations && is_training() && torch::GradMode::is_enabled();
   torch::Tensor tokens = dropout(type_embed.defined() ? x + type_embed : x);  // Eq. 58-60
   std::vector<torch::Tensor> layers;
-  // The shared relative position bias, once per forward; a recomputed block builds its own.
-  const torch::Tensor shared_bias = rel_pos_bias && !recompute ? rel_pos_bias->forward() : torch::Tensor();
+  // Padding and the shared relative position bias, once per forward (a recomputed block
+  // gathers the relative bias again, so that its gradient reaches the table).
+  const torch::Tensor padding = key_mask.defined() ? padding_bias(key_mask, x) : torch::Tensor();
+  auto with_relative = [this, padding] {
+    if (!rel_pos_bias) return padding;
+    return padding.defined() ? padding + rel_pos_bias->forward() : rel_pos_bias->forward();
+  };
+  const torch::Tensor bias = recompute ? padding : with_relative();
   for (const auto& module : *blocks) {
     auto block = module->as<TransformerBlock>();
-    auto run = [this, block, key_mask, shared_bias](const torch::Tensor& t) {
-      return block->forward(t, key_mask, shared_bias.defined() || !rel_pos_bias ? shared_bias : rel_pos_bias->forward());
+    auto run = [block, bias, recompute, with_relative](const torch::Tensor& t) {
+      return block->forward(t, {}, recompute ? with_relative() : bias);
     };
     if (recompute) {
       std::vector<torch::Tensor> parameters = block->parameters();

@@ -28,12 +28,16 @@ torch::Tensor scaled_dot_product_attention(const torch::Tensor& q, const torch::
 torch::Tensor additive_mask(const torch::Tensor& key_mask, const torch::Tensor& bias, const torch::Tensor& like) {
   torch::Tensor mask = bias.defined() ? bias.to(like.scalar_type()) : torch::Tensor();
   if (!key_mask.defined()) return mask;
-  torch::Tensor blocked = torch::zeros({key_mask.size(0), 1, 1, key_mask.size(1)}, like.options())
-                              .masked_fill(key_mask.to(torch::kBool).logical_not().reshape({key_mask.size(0), 1, 1, -1}),
-                                           -std::numeric_limits<float>::infinity());
+  torch::Tensor blocked = padding_bias(key_mask, like);
   return mask.defined() ? mask + blocked : blocked;
 }
 }  // namespace
+
+torch::Tensor padding_bias(const torch::Tensor& key_mask, const torch::Tensor& like) {
+  return torch::zeros({key_mask.size(0), 1, 1, key_mask.size(1)}, like.options())
+      .masked_fill(key_mask.to(torch::kBool).logical_not().reshape({key_mask.size(0), 1, 1, -1}),
+                   -std::numeric_limits<float>::infinity());
+}
 
 SelfAttentionImpl::SelfAttentionImpl(const AttentionOptions& options_)
     : options(options_),

@@ -12,6 +12,10 @@ struct AttentionOptions {
   std::string qkv_bias = "all";  // "all"; "qv": query and value only, as BEiT; "none"
 };
 
+// key_mask [B, T] (nonzero = token) as an additive attention bias [B, 1, 1, T]: 0 at tokens,
+// -inf at padding, in `like`'s dtype and device. Build it once per forward, not per block.
+torch::Tensor padding_bias(const torch::Tensor& key_mask, const torch::Tensor& like);
+
 class SelfAttentionImpl : public torch::nn::Module {
  public:
   explicit SelfAttentionImpl(const AttentionOptions& options);

@@ -61,8 +61,9 @@ PostNormBlockImpl::PostNormBlockImpl(const BlockOptions& options)
       mlp(register_module("mlp", Mlp(options.attention.dim, options.mlp_hidden_dim, options.attention.dropout))),
       norm2(register_module("norm2", layer_norm(options.attention.dim, options.norm_eps))) {}
 
-torch::Tensor PostNormBlockImpl::forward(const torch::Tensor& x, const torch::Tensor& key_mask) {
-  torch::Tensor h = norm1(x + drop_path(attn(x, key_mask), drop_path_p, is_training()));
+torch::Tensor PostNormBlockImpl::forward(const torch::Tensor& x, const torch::Tensor& key_mask,
+                                         const torch::Tensor& bias) {
+  torch::Tensor h = norm1(x + drop_path(attn(x, key_mask, bias), drop_path_p, is_training()));
   return norm2(h + drop_path(mlp(h), drop_path_p, is_training()));
 }
 

@@ -56,7 +56,7 @@ TORCH_MODULE(TransformerBlock);
 class PostNormBlockImpl : public torch::nn::Module {
  public:
   explicit PostNormBlockImpl(const BlockOptions& options);
-  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& key_mask = {});
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& key_mask = {}, const torch::Tensor& bias = {});
 
   double drop_path_p;
   SelfAttention attn{nullptr};
