@@ -1,6 +1,7 @@
 #include "config/experiment_file.hpp"
 #include "graph/experiment_plan.hpp"
 #include "graph/graph.hpp"
+#include "train/validation.hpp"
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
@@ -45,11 +46,42 @@ class SumLoss : public Loss {
   }
 };
 
+// Only the tensor `a`: a set on which nodes reading `batch.b` do not run.
+class OnlyA : public Dataset {
+ public:
+  static ComponentInfo info() { return ComponentInfo("test_only_a", "one feature vector").output("a", "features"); }
+  OnlyA(const Options&, const Context&) {}
+  int64_t size() const override { return 2; }
+  TensorMap get(int64_t index, uint64_t) const override { return {{"a", torch::full({3}, 10.0f * static_cast<float>(index + 1))}}; }
+};
+
+// Sums its input over a validation pass; `twice` runs the model itself on batch.a = 2 x.
+class SumEvaluator : public Evaluator {
+ public:
+  static ComponentInfo info() {
+    return ComponentInfo("test_sum_eval", "sum of x").input("x", "anything").output("sum", "sum of x").output("twice", "");
+  }
+  SumEvaluator(const Options&, const Context&) {}
+  void reset() override { sum_ = 0, twice_ = 0; }
+  void add(const TensorMap& inputs, const EvalModels& models) override {
+    sum_ += require(inputs, "x").sum().item<double>();
+    TensorMap tensors{{"batch.a", require(inputs, "x") * 2}};
+    models.run_model(tensors);
+    twice_ += tensors.at("first.y").sum().item<double>();
+  }
+  std::map<std::string, double> compute(const EvalModels&) override { return {{"sum", sum_}, {"twice", twice_}}; }
+
+ private:
+  double sum_ = 0, twice_ = 0;
+};
+
 Registry& registry() {
   static Registry r = [] {
     Registry registry;
     registry.add<Scale>();
     registry.add<Source>();
+    registry.add<OnlyA>();
+    registry.add<SumEvaluator>();
     registry.add<SumLoss>();
     return registry;
   }();
@@ -218,6 +250,103 @@ TEST(Graph, ComponentErrorsNameTheConnectedInputsAndShapes) {
     EXPECT_NE(message.find("running model.first (encoder test_linear, exp.yaml:"), std::string::npos) << message;
     EXPECT_NE(message.find("inputs: x = batch.a [2, 4] Float"), std::string::npos) << message;
   }
+}
+
+const char* kEvalSets = R"(
+data:
+  train: {type: test_source}
+  eval:
+    pairs: {type: test_source}
+    singles: {type: test_only_a}
+model:
+  first: {type: test_linear, inputs: {x: batch.a}}
+  second: {type: test_linear, inputs: {x: batch.b}}
+losses: {one: {type: test_sum, inputs: {x: second.y}}}
+eval:
+  batch_size: 3
+  evaluators:
+    on_pairs: {type: test_sum_eval, data: pairs, inputs: {x: second.y}}
+    on_singles: {type: test_sum_eval, data: singles, inputs: {x: first.y}}
+)";
+
+TEST(Validation, EachSetRunsTheNodesItsTensorsReachIntoItsEvaluators) {
+  auto p = plan(kEvalSets);
+  ASSERT_EQ(p.eval_sets.size(), 2u);
+  EXPECT_EQ(p.evaluators[1].eval_set, "singles");
+  Graph graph(registry(), p, Context{});
+  Validation validation(registry(), p, Context{});
+  const EvalResult result = validation.run(graph, torch::kCPU);
+  // pairs: second.y = 2 b = 2 per element, 4 samples x 3; singles: first.y = 2 a, a = 10, 20.
+  EXPECT_DOUBLE_EQ(result.metrics.at("eval.on_pairs.sum"), 24.0);
+  EXPECT_DOUBLE_EQ(result.metrics.at("eval.on_singles.sum"), 2 * (10 + 20) * 3.0);
+  // The evaluator's own model run: first.y of 2 x.
+  EXPECT_DOUBLE_EQ(result.metrics.at("eval.on_singles.twice"), 4 * 2 * (10 + 20) * 3.0);
+  ASSERT_EQ(result.table.size(), 4u);
+  EXPECT_EQ(result.table[0].heading, (std::vector<std::string>{"pairs", "sum"}));
+  EXPECT_EQ(result.table[0].value, "24.0000");
+  EXPECT_EQ(result.table[3].heading, (std::vector<std::string>{"singles", "twice"}));
+}
+
+TEST(Validation, PlanningNamesTheSetAndWhyATensorIsMissing) {
+  std::string config = kEvalSets;
+  config.replace(config.find("data: pairs, "), 13, "");
+  const std::string unnamed = plan_error(config);
+  EXPECT_NE(unnamed.find("eval.evaluators.on_pairs.data: data.eval has several sets: name the one this evaluator "
+                         "reads (data: pairs, singles)"),
+            std::string::npos)
+      << unnamed;
+
+  config = kEvalSets;
+  config.replace(config.find("data: pairs"), 11, "data: pair");
+  const std::string unknown = plan_error(config);
+  EXPECT_NE(unknown.find("`pair` names no set of data.eval (did you mean `pairs`?)"), std::string::npos) << unknown;
+
+  config = kEvalSets;
+  config.replace(config.find("inputs: {x: first.y}"), 20, "inputs: {x: second.y}");
+  const std::string missing = plan_error(config);
+  EXPECT_NE(missing.find("eval.evaluators.on_singles.inputs.x: tensor `second.y` is not computed in validation on "
+                         "data.eval.singles: model.second does not run there: it reads `batch.b`, which "
+                         "data.eval.singles does not provide"),
+            std::string::npos)
+      << missing;
+}
+
+TEST(Validation, BestMetricMustBeAnEvaluatorMetric) {
+  std::string config = kEvalSets;
+  config.replace(config.find("batch_size: 3"), 13, "best_metric: eval.on_pair.sum");
+  const std::string message = plan_error(config);
+  EXPECT_NE(message.find("eval.best_metric: `eval.on_pair.sum` is no metric of this experiment's evaluators (did you "
+                         "mean `eval.on_pairs.sum`?)"),
+            std::string::npos)
+      << message;
+}
+
+TEST(Graph, FrozenNodesTrainNothingAndStayInEvalMode) {
+  auto p = plan(R"(
+data: {train: {type: test_source}}
+model:
+  first: {type: test_linear, frozen: true, inputs: {x: batch.a}}
+  head: {type: test_linear, inputs: {x: first.y}}
+losses: {one: {type: test_sum, inputs: {x: head.y}}}
+)");
+  EXPECT_TRUE(p.model[0].frozen);
+  Graph graph(registry(), p, Context{});
+  graph.set_training(true);
+  auto params = graph.named_parameters();
+  ASSERT_EQ(params.size(), 1u);
+  EXPECT_EQ(params[0].first, "model.head.weight");
+  EXPECT_EQ(graph.state().count("model.first.weight"), 1u);  // still saved
+  TensorMap tensors{{"batch.a", torch::ones({1, 3})}};
+  graph.run_model(tensors);
+  EXPECT_FALSE(tensors.at("first.y").requires_grad());
+  EXPECT_TRUE(tensors.at("head.y").requires_grad());
+
+  const std::string message = plan_error(R"(
+data: {train: {type: test_source}}
+model: {first: {type: test_linear, frozen: yes please, inputs: {x: batch.a}}}
+losses: {one: {type: test_sum, inputs: {x: first.y}}}
+)");
+  EXPECT_NE(message.find("model.first.frozen: expected true or false"), std::string::npos) << message;
 }
 
 }  // namespace

@@ -71,9 +71,9 @@ struct CheckpointOptions {
   static void declare(ComponentInfo& info, const std::vector<std::string>& formats, bool with_layers);
   static CheckpointOptions read(const Options& options, const Context& context);
 
-  // The checkpoint layer our layer `index` is read from; fails at `layers` when the list does
-  // not have `depth` entries or names a layer twice.
-  std::vector<int64_t> layer_sources(int64_t depth) const;
+  // Fails at `layers` when the list is given and does not have `depth` entries or names a
+  // layer twice.
+  void check_layers(int64_t depth) const;
   // Loads `path` (when set) into `module`; a strict failure becomes a ConfigError at the
   // `checkpoint` option, with every problem listed. Prints the summary to stderr.
   void load_into(torch::nn::Module& module, const CheckpointLayout& layout) const;

@@ -90,6 +90,9 @@ struct LossOutput {
 class Loss : public torch::nn::Module {
  public:
   virtual LossOutput compute(const TensorMap& inputs) = 0;
+  // Tensors the loss' own head computes for evaluators, from inputs named by its input ports
+  // (e.g. ITM's `match_score` of given pairs, VQ's `codes`). Default: throws mmkd::Error.
+  virtual TensorMap evaluate(const TensorMap& inputs);
   virtual TensorMap extra_state() const { return {}; }
   virtual void load_extra_state(const TensorMap& /*state*/) {}
 };
@@ -112,13 +115,34 @@ class Dataset {
   virtual std::vector<int64_t> shard_sizes() const { return {}; }
 };
 
+// What an evaluator may run itself besides reading its inputs, without autograd.
+class EvalModels {
+ public:
+  virtual ~EvalModels() = default;
+  // Runs, in order, every model node whose inputs are all in `tensors` and adds its outputs:
+  // given only `batch.text_ids` and `batch.text_mask`, only the text branch runs.
+  virtual void run_model(TensorMap& tensors) const = 0;
+  // Loss::evaluate of the loss node named `loss`.
+  virtual TensorMap evaluate_loss(const std::string& loss, const TensorMap& inputs) const = 0;
+};
+
+// One column of a results table: its heading, top level first ({"Image → Text", "R@1"}),
+// and the formatted value.
+struct TableCell {
+  std::vector<std::string> heading;
+  std::string value;
+};
+
 // Accumulates tensors over a validation pass, then reports metrics.
 class Evaluator {
  public:
   virtual ~Evaluator() = default;
   virtual void reset() = 0;
-  virtual void add(const TensorMap& inputs) = 0;
-  virtual std::map<std::string, double> compute() = 0;
+  virtual void add(const TensorMap& inputs, const EvalModels& models) = 0;
+  virtual std::map<std::string, double> compute(const EvalModels& models) = 0;
+  // The columns these metrics take in a results table (a thesis table's layout). Default: one
+  // column per metric, headed by its name, 4 decimals.
+  virtual std::vector<TableCell> table(const std::map<std::string, double>& metrics) const;
 };
 
 class Logger {

@@ -2,7 +2,7 @@
 // Versions a plugin is checked against when the host loads it.
 #include <torch/version.h>
 
-#define MMKD_ABI_MAJOR 2
+#define MMKD_ABI_MAJOR 3
 #define MMKD_ABI_MINOR 0
 
 #define MMKD_STRINGIFY_(x) #x

@@ -1,14 +1,17 @@
 #include "cli/cli.hpp"
 
 #include "cli/describe.hpp"
+#include "cli/eval_command.hpp"
 #include "cli/export_command.hpp"
 #include "cli/probe_command.hpp"
+#include "cli/trained_weights.hpp"
 #include "config/experiment_file.hpp"
 #include "dist/launcher.hpp"
 #include "dist/process_group.hpp"
 #include "graph/experiment_plan.hpp"
 #include "graph/shape_check.hpp"
 #include "plugins/plugin_loader.hpp"
+#include "train/results_table.hpp"
 #include "train/trainer.hpp"
 
 #include <CLI/CLI.hpp>
@@ -49,7 +52,9 @@ int report_bad_input(const std::exception& e) {
   return kExitBadInput;
 }
 
-int command_run(const std::string& path, const std::vector<std::string>& overrides, const RunRequest& request) {
+// Loads the experiment, then runs `body` on it: bad input exits 2, other failures 1.
+template <class F>
+int with_experiment(const std::string& path, const std::vector<std::string>& overrides, F&& body) {
   std::unique_ptr<Loaded> loaded;
   try {
     loaded = load_experiment_plan(path, overrides);
@@ -57,13 +62,17 @@ int command_run(const std::string& path, const std::vector<std::string>& overrid
     return report_bad_input(e);
   }
   try {
-    return run_training(loaded->registry, loaded->plan, request);
+    return body(*loaded);
   } catch (const ConfigError& e) {
     return report_bad_input(e);
   } catch (const std::exception& e) {
     std::cerr << "\nerror: " << e.what() << "\n";
     return kExitFailure;
   }
+}
+
+int command_run(const std::string& path, const std::vector<std::string>& overrides, const RunRequest& request) {
+  return with_experiment(path, overrides, [&](const Loaded& loaded) { return run_training(loaded.registry, loaded.plan, request); });
 }
 
 int command_validate(const std::string& path, const std::vector<std::string>& overrides, bool shapes) {
@@ -98,6 +107,17 @@ int command_export(const std::string& run_dir, std::string out_dir) {
   } catch (const std::exception& e) {
     return report_bad_input(e);
   }
+}
+
+int command_eval(const std::string& path, const std::vector<std::string>& overrides, const EvalRequest& request) {
+  return with_experiment(path, overrides, [&](const Loaded& loaded) {
+    const EvalOutcome outcome = run_evaluation(loaded.registry, loaded.plan, request);
+    std::cout << fmt::format("evaluated {}\n\n", outcome.weights)
+              << markdown_table("Model", {{loaded.plan.name, outcome.result.table}}) << "\n";
+    for (const auto& [key, value] : outcome.result.metrics) std::cout << fmt::format("{} = {:.6g}\n", key, value);
+    std::cout << fmt::format("wrote {}/results.json and results.md\n", outcome.out_dir);
+    return 0;
+  });
 }
 
 // The command line of a launched rank: argv without the program name and `--nproc N`.
@@ -162,6 +182,15 @@ int cli_main(int argc, char** argv) {
       ->required();
   export_command->add_option("--out", export_dir, "folder for <node>.safetensors (default: RUN_DIR/export)");
 
+  EvalRequest eval_request;
+  auto* eval = app.add_subcommand("eval", "run an experiment's evaluators on trained weights");
+  eval->add_option("experiment", experiment, "experiment YAML file")->required();
+  eval->add_option("overrides", overrides, "key.path=value overrides");
+  eval->add_option("--checkpoint", eval_request.checkpoint,
+                   "run folder (best.safetensors, else final weights, else newest checkpoint), .safetensors or .pt file")
+      ->required();
+  eval->add_option("--out", eval_request.out_dir, "folder for results.json and results.md (default: RUN/eval_<weights>)");
+
   ProbeRequest probe_request;
   auto* probe = app.add_subcommand("probe", "run one component on tensors from a safetensors file");
   probe->add_option("component", probe_request.component, "KIND/TYPE, e.g. encoder/vit")->required();
@@ -181,6 +210,7 @@ int cli_main(int argc, char** argv) {
     return launch_local_ranks(nproc, arguments_without_nproc(argc, argv), std::chrono::seconds(10));
   if (*run) return command_run(experiment, overrides, request);
   if (*validate) return command_validate(experiment, overrides, shapes);
+  if (*eval) return command_eval(experiment, overrides, eval_request);
   if (*export_command) return command_export(run_dir, export_dir);
   if (*list) return with_plugins([](const Registry& r) { std::cout << list_components(r); });
   if (*describe) return with_plugins([&](const Registry& r) { std::cout << describe_component(r, component); });

@@ -1,7 +1,7 @@
 #include "cli/export_command.hpp"
 
+#include "cli/trained_weights.hpp"
 #include "graph/graph.hpp"
-#include "train/checkpoint.hpp"
 
 #include <mmkd/safetensors.hpp>
 
@@ -15,35 +15,9 @@ namespace fs = std::filesystem;
 
 namespace mmkd {
 
-std::string trained_weights_of(const std::string& run_dir) {
-  const fs::path final_weights = fs::path(run_dir) / "final.safetensors";
-  if (fs::exists(final_weights)) return final_weights.string();
-  if (auto latest = CheckpointFolder((fs::path(run_dir) / "checkpoints").string()).latest()) return *latest;
-  throw Error(fmt::format("{} holds neither final.safetensors nor checkpoints/step_*.pt: nothing to export", run_dir));
-}
-
-namespace {
-
-// The node's options without a pretrained checkpoint: the trained weights replace it anyway,
-// and a relative path would not resolve from the run folder.
-Options without_pretrained_checkpoint(const Options& options) {
-  auto entries = options.entries();
-  auto checkpoint = entries.find("checkpoint");
-  if (checkpoint != entries.end() && std::holds_alternative<std::string>(checkpoint->second.value))
-    checkpoint->second.value = std::string();
-  return Options(options.key_path(), options.where(), entries);
-}
-
-TensorMap weights_of(const std::string& path) {
-  if (path.size() > 12 && path.substr(path.size() - 12) == ".safetensors") return read_safetensors(path);
-  return load_checkpoint_modules(path);
-}
-
-}  // namespace
-
 std::vector<std::string> export_encoders(const Registry& registry, const ExperimentPlan& plan,
                                          const std::string& weights_path, const std::string& out_dir) {
-  const TensorMap weights = weights_of(weights_path);
+  const TensorMap weights = read_trained_weights(weights_path);
   Context context = base_context(plan);
   std::vector<std::string> written;
   for (const auto& node : plan.model) {

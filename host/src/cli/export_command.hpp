@@ -8,10 +8,6 @@
 
 namespace mmkd {
 
-// The run's final weights (final.safetensors) or, when it has none, its newest checkpoint.
-// Throws mmkd::Error naming the folder when it holds neither.
-std::string trained_weights_of(const std::string& run_dir);
-
 // Writes <out_dir>/<node>.safetensors for every model node (not `share:` copies) whose component
 // has an export layout, created from `plan` (the run's config.yaml) on CPU, its pretrained
 // `checkpoint` option left out, and its tensors read from `weights_path`. Returns the files.

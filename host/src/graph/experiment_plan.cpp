@@ -63,12 +63,11 @@ class Planner {
           plan.train_data = component(Kind::Dataset, "data.train", "train", *train);
         }
       }
-      if (const ConfigNode* eval = data->find("eval")) plan.eval_data = component(Kind::Dataset, "data.eval", "eval", *eval);
+      if (const ConfigNode* eval = data->find("eval")) plan.eval_sets = eval_sets(*eval);
     }
     if (!plan.train_data) error(config.where(), "data.train", "missing: the training dataset (data.train.type: ...)");
 
     std::vector<Written> train_names = dataset_names(plan.train_data);
-    std::vector<Written> eval_names = dataset_names(plan.eval_data ? plan.eval_data : plan.train_data);
     std::vector<Written> later = all_graph_outputs(config);
 
     std::set<std::string> node_names = {"batch"};
@@ -80,20 +79,12 @@ class Planner {
     }
     for (const auto& node : plan.momentum) {
       check_momentum_inputs(node, train_names);
-      for (const auto& out : node.outputs) {
-        train_names.push_back({out, node.key_path});
-        eval_names.push_back({out, node.key_path});
-      }
+      for (const auto& out : node.outputs) train_names.push_back({out, node.key_path});
     }
-
     for (auto* nodes : {&plan.teachers, &plan.model}) {
       for (const auto& node : *nodes) {
         check_inputs(node, train_names, later);
-        if (plan.eval_data) check_eval_inputs(node, train_names, eval_names);
-        for (const auto& out : node.outputs) {
-          train_names.push_back({out, node.key_path});
-          eval_names.push_back({out, node.key_path});
-        }
+        for (const auto& out : node.outputs) train_names.push_back({out, node.key_path});
       }
     }
 
@@ -116,11 +107,15 @@ class Planner {
         else
           for (const auto& [name, node] : evaluators->entries()) {
             NodePlan evaluator = component(Kind::Evaluator, "eval.evaluators." + name, name, node);
-            check_inputs(evaluator, eval_names, later);
+            if (const NodePlan* set = evaluated_set(evaluator, node, plan)) {
+              evaluator.eval_set = set->name;
+              check_evaluator_inputs(evaluator, *set, plan, train_names);
+            }
             plan.evaluators.push_back(std::move(evaluator));
           }
       }
     }
+    check_best_metric(plan);
     if (const ConfigNode* log = map_section(config, "log")) {
       if (const ConfigNode* loggers = log->find("loggers")) {
         if (!loggers->is_map() && !loggers->is_null())
@@ -183,6 +178,12 @@ class Planner {
     }
     if (parts.empty()) error(list.where(), "data.train", "an empty list: give at least one dataset");
     return parts;
+  }
+
+  bool parse_bool(const ConfigNode& node, const std::string& key_path) {
+    if (node.is_scalar() && !node.quoted() && (node.value() == "true" || node.value() == "false")) return node.value() == "true";
+    error(node.where(), key_path, "expected true or false, got " + node.describe());
+    return false;
   }
 
   double parse_weight(const ConfigNode& node, const std::string& key_path) {
@@ -264,6 +265,11 @@ class Planner {
     } else {
       std::set<std::string> reserved = {"type", "inputs"};
       if (kind == Kind::Loss || kind == Kind::Dataset) reserved.insert("weight");
+      if (kind == Kind::Evaluator) reserved.insert("data");
+      if (kind == Kind::Encoder) {
+        reserved.insert("frozen");
+        if (const ConfigNode* frozen = node.find("frozen")) plan.frozen = parse_bool(*frozen, key_path + ".frozen");
+      }
       plan.options = check_options(plan.entry->info.options, node, key_path, reserved, errors_);
     }
     plan.inputs = connect_inputs(plan, node);
@@ -318,7 +324,7 @@ class Planner {
     return connected;
   }
 
-  std::vector<Written> dataset_names(const std::optional<NodePlan>& data) {
+  static std::vector<Written> dataset_names(const std::optional<NodePlan>& data) {
     std::vector<Written> names;
     if (data)
       for (const auto& out : data->outputs) names.push_back({out, data->key_path});
@@ -429,17 +435,88 @@ class Planner {
     return std::any_of(names.begin(), names.end(), [&](const Written& w) { return w.tensor == tensor; });
   }
 
-  // Inputs found in the training pass but not in the validation pass (data.eval lacks them).
-  void check_eval_inputs(const NodePlan& node, const std::vector<Written>& train, const std::vector<Written>& eval) {
-    for (const auto& [port, tensor] : node.inputs)
-      if (contains(train, tensor) && !contains(eval, tensor))
-        error(node.where, node.key_path + ".inputs." + port,
-              "tensor `" + tensor + "` is written in training but not in validation: data.eval does not provide it");
+  // `data.eval`: a dataset (one set named "eval") or a map of named datasets.
+  std::vector<NodePlan> eval_sets(const ConfigNode& eval) {
+    if (eval.is_map() && !eval.find("type") && !eval.entries().empty()) {
+      std::vector<NodePlan> sets;
+      for (const auto& [name, node] : eval.entries()) sets.push_back(component(Kind::Dataset, "data.eval." + name, name, node));
+      return sets;
+    }
+    return {component(Kind::Dataset, "data.eval", "eval", eval)};
+  }
+
+  // The set an evaluator reads: its `data:` key, or the only one; data.train without data.eval.
+  const NodePlan* evaluated_set(const NodePlan& evaluator, const ConfigNode& node, const ExperimentPlan& plan) {
+    const ConfigNode* chosen = node.is_map() ? node.find("data") : nullptr;
+    std::vector<std::string> names;
+    for (const auto& set : plan.eval_sets) names.push_back(set.name);
+    if (!chosen) {
+      if (plan.eval_sets.size() > 1)
+        error(node.where(), evaluator.key_path + ".data",
+              "data.eval has several sets: name the one this evaluator reads (data: " + join_names(names) + ")");
+      else if (plan.eval_sets.size() == 1)
+        return &plan.eval_sets.front();
+      return plan.eval_sets.empty() && plan.train_data ? &*plan.train_data : nullptr;
+    }
+    for (const auto& set : plan.eval_sets)
+      if (chosen->is_scalar() && set.name == chosen->value()) return &set;
+    error(chosen->where(), evaluator.key_path + ".data",
+          (chosen->is_scalar() ? "`" + chosen->value() + "`" + " names no set of data.eval" + did_you_mean(chosen->value(), names)
+                               : "expected the name of a set of data.eval, got " + chosen->describe()) +
+              "; sets: " + (names.empty() ? std::string("none (data.eval is not given)") : join_names(names)));
+    return nullptr;
+  }
+
+  // Validation runs every node whose inputs the set provides (directly or through earlier
+  // nodes) and skips the others: the evaluator's inputs must be among what runs. An input no
+  // training node writes either is reported at its node already.
+  void check_evaluator_inputs(const NodePlan& evaluator, const NodePlan& set, const ExperimentPlan& plan,
+                              const std::vector<Written>& trained) {
+    std::vector<Written> available = dataset_names(set);
+    std::map<std::string, std::string> skipped;  // tensor -> why its node does not run
+    for (const auto* nodes : {&plan.momentum, &plan.teachers, &plan.model})
+      for (const auto& node : *nodes) {
+        auto missing = std::find_if(node.inputs.begin(), node.inputs.end(), [&](const auto& input) {
+          return !contains(available, input.second) && contains(trained, input.second);
+        });
+        for (const auto& out : node.outputs) {
+          if (missing == node.inputs.end())
+            available.push_back({out, node.key_path});
+          else
+            skipped[out] = node.key_path + " does not run there: it reads `" + missing->second + "`, which " +
+                           set.key_path + " does not provide";
+        }
+      }
+    for (const auto& [port, tensor] : evaluator.inputs) {
+      if (contains(available, tensor)) continue;
+      auto why = skipped.find(tensor);
+      error(evaluator.where, evaluator.key_path + ".inputs." + port,
+            "tensor `" + tensor + "` is not computed in validation on " + set.key_path + ": " +
+                (why != skipped.end() ? why->second : "no node writes it" + did_you_mean(tensor, tensor_names(available))));
+    }
+  }
+
+  // eval.best_metric names a metric "eval.<evaluator>.<metric>" of the experiment.
+  void check_best_metric(const ExperimentPlan& plan) {
+    const std::string best = plan.eval.get<std::string>("best_metric");
+    if (best.empty()) return;
+    std::vector<std::string> metrics;
+    for (const auto& node : plan.evaluators)
+      for (const auto& metric : node.outputs) metrics.push_back("eval." + node.name + "." + metric);
+    if (std::find(metrics.begin(), metrics.end(), best) == metrics.end())
+      error(plan.eval.where("best_metric"), "eval.best_metric",
+            "`" + best + "` is no metric of this experiment's evaluators" + did_you_mean(best, metrics) +
+                "; metrics: " + (metrics.empty() ? std::string("none (add eval.evaluators)") : join_names(metrics)));
+  }
+
+  static std::vector<std::string> tensor_names(const std::vector<Written>& written) {
+    std::vector<std::string> names;
+    for (const auto& w : written) names.push_back(w.tensor);
+    return names;
   }
 
   void check_inputs(const NodePlan& node, const std::vector<Written>& available, const std::vector<Written>& later) {
-    std::vector<std::string> names;
-    for (const auto& w : available) names.push_back(w.tensor);
+    const std::vector<std::string> names = tensor_names(available);
     for (const auto& [port, tensor] : node.inputs) {
       if (contains(available, tensor)) continue;
       std::string message = "tensor `" + tensor + "` is not written before this node";

@@ -23,6 +23,8 @@ struct NodePlan {
   std::string share;                                        // model nodes: reuse this node's module
   std::string momentum_of;                                  // momentum copies: the model node they follow
   double weight = 1.0;                                      // losses; parts of a concatenated training set
+  bool frozen = false;                                      // model nodes: `frozen: true` (no gradients, eval mode)
+  std::string eval_set;                                     // evaluators: the `data.eval` set they read
 };
 
 struct ExperimentPlan {
@@ -31,8 +33,10 @@ struct ExperimentPlan {
   std::string name;
   uint64_t seed = 0;
   std::vector<std::string> plugin_paths;  // absolute
-  std::optional<NodePlan> train_data, eval_data;  // train_data: the first part when there are several
-  std::vector<NodePlan> train_parts;              // `data.train` as a list: concatenated, each with its weight
+  std::optional<NodePlan> train_data;  // the first part when there are several
+  std::vector<NodePlan> train_parts;   // `data.train` as a list: concatenated, each with its weight
+  // `data.eval`: one dataset (a set named "eval") or a map of named sets; none: data.train.
+  std::vector<NodePlan> eval_sets;
   std::vector<NodePlan> momentum, teachers, model, losses, evaluators, loggers;
   Options optimizer, schedule, trainer, eval, log, momentum_options;
 };

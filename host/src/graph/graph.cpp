@@ -4,6 +4,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <optional>
+
 namespace mmkd {
 
 std::string node_label(const NodePlan& node) {
@@ -47,6 +50,10 @@ Graph::Graph(const Registry& registry, const ExperimentPlan& plan, const Context
       auto encoder = at_node(node, "creating", [&] {
         return registry.create<Kind::Encoder>(*node.entry, node.options, context_for(context, node));
       });
+      if (node.frozen) {
+        for (auto& p : encoder->parameters()) p.set_requires_grad(false);
+        encoder->eval();
+      }
       nodes.push_back({&node, encoder, true});
     }
   };
@@ -76,15 +83,20 @@ void Graph::to(torch::Device device) {
 void Graph::set_training(bool training) {
   for (auto* nodes : {&momentum_, &model_})
     for (auto& n : *nodes)
-      if (n.owner) n.module->train(training);
+      if (n.owner) n.module->train(training && !n.plan->frozen);
   for (auto& n : losses_) n.loss->train(training);
 }
 
-void Graph::run_nodes(const std::vector<ModuleNode>& nodes, TensorMap& tensors) const {
+void Graph::run_nodes(const std::vector<ModuleNode>& nodes, TensorMap& tensors, bool skip_incomplete) const {
   for (const auto& node : nodes) {
     const NodePlan& plan = *node.plan;
+    if (skip_incomplete && std::any_of(plan.inputs.begin(), plan.inputs.end(),
+                                       [&](const auto& input) { return tensors.count(input.second) == 0; }))
+      continue;
     TensorMap inputs;
     for (const auto& [port, tensor] : plan.inputs) inputs[port] = require(tensors, tensor);
+    std::optional<torch::NoGradGuard> frozen;
+    if (plan.frozen) frozen.emplace();
     TensorMap outputs = at_node(plan, "running", [&] { return node.module->forward(inputs); }, &inputs);
     for (const auto& full_name : plan.outputs) {
       const std::string port = full_name.substr(plan.name.size() + 1);
@@ -126,6 +138,22 @@ void Graph::run_teachers(TensorMap& tensors) const {
 }
 
 void Graph::run_model(TensorMap& tensors) const { run_nodes(model_, tensors); }
+
+void Graph::run_available(TensorMap& tensors) const {
+  torch::NoGradGuard no_grad;
+  for (const auto* nodes : {&momentum_, &teachers_, &model_}) run_nodes(*nodes, tensors, /*skip_incomplete=*/true);
+}
+
+TensorMap Graph::evaluate_loss(const std::string& loss, const TensorMap& inputs) const {
+  auto it = std::find_if(losses_.begin(), losses_.end(), [&](const LossNode& n) { return n.plan->name == loss; });
+  if (it == losses_.end()) {
+    std::vector<std::string> names;
+    for (const auto& n : losses_) names.push_back(n.plan->name);
+    throw Error(fmt::format("no loss named `{}` to evaluate; losses: {}", loss, fmt::join(names, ", ")));
+  }
+  torch::NoGradGuard no_grad;
+  return at_node(*it->plan, "evaluating", [&] { return it->loss->evaluate(inputs); }, &inputs);
+}
 
 LossValues Graph::compute_losses(const TensorMap& tensors) const {
   LossValues result;

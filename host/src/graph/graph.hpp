@@ -24,7 +24,8 @@ class Graph {
   Graph& operator=(const Graph&) = delete;
 
   void to(torch::Device device);
-  void set_training(bool training);  // model and losses; teachers always stay in eval mode
+  // Model and losses; teachers and `frozen:` model nodes always stay in eval mode.
+  void set_training(bool training);
 
   // Momentum copies (thesis Eq. 70, Figure 26): update once per optimizer step, then run
   // first in every step, without autograd.
@@ -32,7 +33,11 @@ class Graph {
   void run_momentum(TensorMap& tensors) const;
   void run_teachers(TensorMap& tensors) const;  // without autograd
   void run_model(TensorMap& tensors) const;
+  // Validation: momentum copies, teachers and model nodes, each only when `tensors` holds all
+  // of its inputs (an evaluation set without captions skips the text branch).
+  void run_available(TensorMap& tensors) const;
   LossValues compute_losses(const TensorMap& tensors) const;
+  TensorMap evaluate_loss(const std::string& loss, const TensorMap& inputs) const;  // Loss::evaluate
 
   // Trainable parameters of model nodes and losses, named "model.<node>.<param>" and
   // "losses.<loss>.<param>"; a shared module appears once, under its first node.
@@ -57,7 +62,7 @@ class Graph {
     const NodePlan* plan;
     std::shared_ptr<Loss> loss;
   };
-  void run_nodes(const std::vector<ModuleNode>& nodes, TensorMap& tensors) const;
+  void run_nodes(const std::vector<ModuleNode>& nodes, TensorMap& tensors, bool skip_incomplete = false) const;
   static const ModuleNode& node_named(const std::vector<ModuleNode>& nodes, const std::string& name);
   // copy = decay * copy + (1 - decay) * its model node, parameter by parameter; buffers copied.
   void blend_momentum(const ModuleNode& copy, double decay);

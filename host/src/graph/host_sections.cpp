@@ -9,6 +9,10 @@ const std::vector<OptionSpec>& optimizer_options() {
                                 .option("eps", 1e-8, "AdamW epsilon", positive())
                                 .option("weight_decay", 0.01,
                                         "decoupled weight decay; biases, norms and embeddings get none", at_least(0))
+                                .option("layer_decay", 1.0,
+                                        "layer-wise learning-rate decay (Eq. 42): parameters of blocks.<i> get "
+                                        "lr x layer_decay^(L + 1 - (i + 1)), embeddings layer 0; 1 = off",
+                                        range(0, 1))
                                 .options;
   return specs;
 }
@@ -47,11 +51,16 @@ const std::vector<OptionSpec>& trainer_options() {
 }
 
 const std::vector<OptionSpec>& eval_options() {
-  static const auto specs = ComponentInfo("eval", "validation during training")
-                                .option("every_epochs", int64_t{1}, "validate every N epochs; 0 = only at the end",
-                                        at_least(0))
-                                .option("batch_size", int64_t{256}, "samples per validation batch", at_least(1))
-                                .options;
+  static const auto specs =
+      ComponentInfo("eval", "validation during training")
+          .option("every_epochs", int64_t{1}, "validate every N epochs; 0 = only at the end", at_least(0))
+          .option("every_steps", int64_t{0}, "also validate every N optimizer steps; 0 = off", at_least(0))
+          .option("batch_size", int64_t{256}, "samples per validation batch", at_least(1))
+          .option("best_metric", std::string(),
+                  "keep best.safetensors of the validation with the best value of this metric, e.g. "
+                  "eval.retrieval.i2t_r1; empty = none")
+          .option("best_mode", std::string("max"), "whether higher (max) or lower (min) is better", one_of({"max", "min"}))
+          .options;
   return specs;
 }
 

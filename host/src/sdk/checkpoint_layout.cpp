@@ -188,18 +188,13 @@ CheckpointOptions CheckpointOptions::read(const Options& options, const Context&
   return c;
 }
 
-std::vector<int64_t> CheckpointOptions::layer_sources(int64_t depth) const {
-  if (layers.empty()) {
-    std::vector<int64_t> identity(depth);
-    for (int64_t i = 0; i < depth; ++i) identity[i] = i;
-    return identity;
-  }
+void CheckpointOptions::check_layers(int64_t depth) const {
+  if (layers.empty()) return;
   if (static_cast<int64_t>(layers.size()) != depth)
     options.fail("layers", fmt::format("lists {} layers, the model has depth {}", layers.size(), depth));
   std::set<int64_t> seen;
   for (int64_t layer : layers)
     if (!seen.insert(layer).second) options.fail("layers", fmt::format("names layer {} twice", layer));
-  return layers;
 }
 
 void CheckpointOptions::load_into(torch::nn::Module& module, const CheckpointLayout& layout) const {

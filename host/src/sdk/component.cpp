@@ -1,4 +1,7 @@
 #include <mmkd/component.hpp>
+#include <mmkd/error.hpp>
+
+#include <fmt/format.h>
 
 #include <stdexcept>
 
@@ -54,6 +57,16 @@ ComponentInfo& ComponentInfo::outputs_from(OutputsFn fn) {
 
 std::vector<Port> ComponentInfo::outputs_for(const Options& options) const {
   return dynamic_outputs ? dynamic_outputs(options) : outputs;
+}
+
+TensorMap Loss::evaluate(const TensorMap& /*inputs*/) {
+  throw Error("this loss computes nothing for evaluators (Loss::evaluate is not implemented)");
+}
+
+std::vector<TableCell> Evaluator::table(const std::map<std::string, double>& metrics) const {
+  std::vector<TableCell> cells;
+  for (const auto& [name, value] : metrics) cells.push_back({{name}, fmt::format("{:.4f}", value)});
+  return cells;
 }
 
 }  // namespace mmkd

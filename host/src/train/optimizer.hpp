@@ -1,6 +1,7 @@
 #pragma once
-// AdamW over two parameter groups: with weight decay, and without it for biases, norms and
-// embeddings (1-d tensors, or names containing "embed" or "token").
+// AdamW over parameter groups: with weight decay, and without it for biases, norms and
+// embeddings (1-d tensors, or names containing "embed" or "token"); with layer-wise
+// learning-rate decay (thesis Eq. 42), one pair of groups per layer.
 #include <mmkd/options.hpp>
 
 #include <torch/optim/adamw.h>
@@ -14,9 +15,19 @@ namespace mmkd {
 
 bool skips_weight_decay(const std::string& name, const torch::Tensor& parameter);
 
-std::unique_ptr<torch::optim::AdamW> make_adamw(const std::vector<std::pair<std::string, torch::Tensor>>& parameters,
-                                                const Options& optimizer_options);
+// The layer l of Eq. 42 of a parameter "model.<node>.<name>": i + 1 inside `blocks.<i>.`, 0 for
+// embeddings and tokens outside blocks, `depth` + 1 for the rest (final norms, heads, losses).
+int64_t layer_of(const std::string& name, int64_t depth);
 
-void set_learning_rate(torch::optim::Optimizer& optimizer, double lr);
+struct AdamWGroups {
+  std::unique_ptr<torch::optim::AdamW> optimizer;
+  std::vector<double> lr_scale;  // per parameter group: layer_decay^(depth + 1 - l), Eq. 42
+};
+
+AdamWGroups make_adamw(const std::vector<std::pair<std::string, torch::Tensor>>& parameters,
+                       const Options& optimizer_options);
+
+// Every group's learning rate: lr times its scale.
+void set_learning_rate(AdamWGroups& groups, double lr);
 
 }  // namespace mmkd

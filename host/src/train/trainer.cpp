@@ -13,6 +13,8 @@
 #include "train/mixed_precision.hpp"
 #include "train/optimizer.hpp"
 #include "train/progress_line.hpp"
+#include "train/results_table.hpp"
+#include "train/best_checkpoint.hpp"
 #include "train/run_folder.hpp"
 #include "train/stop_signal.hpp"
 #include "train/validation.hpp"
@@ -45,6 +47,11 @@ torch::Device resolve_device(const Options& trainer) {
   }
 }
 
+void set_torch_threads(const Options& trainer) {
+  const int64_t threads = trainer.get<int64_t>("threads");
+  torch::set_num_threads(threads > 0 ? static_cast<int>(threads) : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+}
+
 namespace {
 
 class Run {
@@ -58,8 +65,7 @@ class Run {
         progress_(isatty(STDOUT_FILENO) != 0) {}
 
   int execute() {
-    const int64_t threads = trainer_.get<int64_t>("threads");
-    torch::set_num_threads(threads > 0 ? static_cast<int>(threads) : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+    set_torch_threads(trainer_);
     precision_ = trainer_.get<std::string>("precision");
     if (!device_.is_cuda() && precision_ != "fp32") {
       progress_.message("note: trainer.precision " + precision_ + " applies on CUDA; this run uses fp32 on " + device_.str());
@@ -114,7 +120,7 @@ class Run {
     auto named_parameters = graph.named_parameters();
     std::vector<torch::Tensor> parameters;
     for (const auto& [_, p] : named_parameters) parameters.push_back(p);
-    auto optimizer = make_adamw(named_parameters, plan_.optimizer);
+    AdamWGroups optimizer = make_adamw(named_parameters, plan_.optimizer);
     CosineSchedule schedule{plan_.optimizer.get<double>("lr"), plan_.schedule.get<double>("min_lr"), 0, total_steps};
     schedule.warmup_steps = plan_.schedule.get<int64_t>("warmup_steps");
     if (schedule.warmup_steps == 0)
@@ -124,7 +130,7 @@ class Run {
     TrainingPosition position;
     if (folder_.resumed) {
       const std::string path = *checkpoints_.latest();
-      Checkpoint checkpoint = load_checkpoint(path, *optimizer);
+      Checkpoint checkpoint = load_checkpoint(path, *optimizer.optimizer);
       graph.load_state(checkpoint.modules);
       graph.load_extra_state(checkpoint.extra);
       set_rng_state(checkpoint.rng);
@@ -155,7 +161,7 @@ class Run {
       last_saved_step_ = position.step;
       if (!writer_) return;
       Checkpoint checkpoint{position, graph.state(), graph.extra_state(), rng_state(), scaler.value(), to_yaml(plan_.config)};
-      save_checkpoint(checkpoints_.path_for(position.step), checkpoint, *optimizer);
+      save_checkpoint(checkpoints_.path_for(position.step), checkpoint, *optimizer.optimizer);
       checkpoints_.keep_newest(static_cast<size_t>(trainer_.get<int64_t>("keep_checkpoints")));
       write_run_status(folder_.path, state, position.step);
     };
@@ -165,19 +171,20 @@ class Run {
     const int64_t log_every = trainer_.get<int64_t>("log_every");
     const int64_t checkpoint_every = trainer_.get<int64_t>("checkpoint_every");
     const int64_t eval_every = plan_.eval.get<int64_t>("every_epochs");
+    const int64_t eval_every_steps = plan_.eval.get<int64_t>("every_steps");
+    BestCheckpoint best(plan_.eval, folder_.path, writer_);
     const double clip = trainer_.get<double>("clip_grad_norm");
     std::map<std::string, double> interval_sums;
     int64_t interval_steps = 0;
     auto interval_start = std::chrono::steady_clock::now();
     const auto run_start = interval_start;
     const int64_t first_step = position.step;
-    std::map<std::string, double> last_eval;
-    int64_t last_eval_epoch = -1;
+    int64_t last_eval_step = -1;
 
     while (position.step < total_steps) {
       const double lr = schedule.lr_at(position.step);
-      set_learning_rate(*optimizer, lr);
-      optimizer->zero_grad();
+      set_learning_rate(optimizer, lr);
+      optimizer.optimizer->zero_grad();
       std::map<std::string, double> step_values;
       graph.update_momentum();
       std::optional<LossValues> nonfinite;
@@ -220,7 +227,7 @@ class Run {
       const bool finite = scaler.unscale(parameters);
       if (finite) {
         if (clip > 0) step_values["grad_norm"] = torch::nn::utils::clip_grad_norm_(parameters, clip);
-        optimizer->step();
+        optimizer.optimizer->step();
       }
       scaler.update(finite);
       ++position.step;
@@ -257,9 +264,11 @@ class Run {
         interval_steps = 0;
         interval_start = std::chrono::steady_clock::now();
       }
-      if (epoch_end && validation.enabled() && eval_every > 0 && position.epoch % eval_every == 0) {
-        last_eval = validate(validation, graph, log, position);
-        last_eval_epoch = position.epoch;
+      const bool eval_now = (epoch_end && eval_every > 0 && position.epoch % eval_every == 0) ||
+                            (eval_every_steps > 0 && position.step % eval_every_steps == 0);
+      if (eval_now && validation.enabled()) {
+        validate(validation, graph, log, position, best);
+        last_eval_step = position.step;
       }
       if (epoch_end || (checkpoint_every > 0 && position.step % checkpoint_every == 0) || last) save("running");
       if (signal_number) {
@@ -270,7 +279,7 @@ class Run {
         return 128 + signal_number;
       }
     }
-    if (validation.enabled() && last_eval_epoch != position.epoch) last_eval = validate(validation, graph, log, position);
+    if (validation.enabled() && last_eval_step != position.step) validate(validation, graph, log, position, best);
     if (writer_) write_safetensors((fs::path(folder_.path) / "final.safetensors").string(), graph.state());
     if (last_saved_step_ != position.step) save("running");
     status("finished", position.step);
@@ -318,14 +327,19 @@ class Run {
     return values;
   }
 
+  // Logs the metrics, writes RUN/eval/results.{json,md} and keeps the best weights.
   template <class LogFn>
-  std::map<std::string, double> validate(Validation& validation, Graph& graph, LogFn& log, const TrainingPosition& position) {
-    auto metrics = validation.run(graph, device_);
-    log(position.step, metrics);
+  void validate(Validation& validation, Graph& graph, LogFn& log, const TrainingPosition& position, BestCheckpoint& best) {
+    const EvalResult result = validation.run(graph, device_);
+    log(position.step, result.metrics);
     std::string line = fmt::format("validation after epoch {} (step {}):", position.epoch, position.step);
-    for (const auto& [key, value] : metrics) line += fmt::format(" {}={:.4f}", key, value);
+    for (const auto& [key, value] : result.metrics) line += fmt::format(" {}={:.4f}", key, value);
     progress_.message(line);
-    return metrics;
+    if (!writer_) return;
+    write_eval_results((fs::path(folder_.path) / "eval").string(), fmt::format("{} (step {})", plan_.name, position.step),
+                       position.step, result);
+    if (best.offer(position.step, result.metrics, graph.state()))
+      progress_.message(fmt::format("best {} so far: {:.4f} (best.safetensors)", best.metric(), best.value()));
   }
 
   int diverged(const LossValues& losses, int64_t step) {

@@ -22,4 +22,7 @@ int run_training(const Registry& registry, const ExperimentPlan& plan, const Run
 // "auto" -> cuda when available, else cpu; ConfigError for an unknown or unavailable device.
 torch::Device resolve_device(const Options& trainer_options);
 
+// libtorch's CPU threads from trainer.threads (0 = all cores).
+void set_torch_threads(const Options& trainer_options);
+
 }  // namespace mmkd

@@ -3,46 +3,74 @@
 #include <torch/torch.h>
 
 namespace mmkd {
+namespace {
+
+// What evaluators run themselves: the model nodes their tensors reach, and loss heads.
+class GraphEvalModels : public EvalModels {
+ public:
+  explicit GraphEvalModels(const Graph& graph) : graph_(graph) {}
+  void run_model(TensorMap& tensors) const override { graph_.run_available(tensors); }
+  TensorMap evaluate_loss(const std::string& loss, const TensorMap& inputs) const override {
+    return graph_.evaluate_loss(loss, inputs);
+  }
+
+ private:
+  const Graph& graph_;
+};
+
+}  // namespace
 
 Validation::Validation(const Registry& registry, const ExperimentPlan& plan, const Context& context) {
-  if (plan.evaluators.empty()) return;
-  const NodePlan& data = plan.eval_data ? *plan.eval_data : *plan.train_data;
-  auto dataset = at_node(data, "creating", [&] { return registry.create<Kind::Dataset>(*data.entry, data.options, context); });
   LoaderOptions loading = loader_options(plan, context);
   loading.batch_size = plan.eval.get<int64_t>("batch_size");
-  loader_ = std::make_unique<BatchLoader>(dataset, loading);
-  for (const auto& node : plan.evaluators) {
-    Context node_context = context;
-    node_context.node_name = node.name;
-    auto evaluator =
-        at_node(node, "creating", [&] { return registry.create<Kind::Evaluator>(*node.entry, node.options, node_context); });
-    evaluators_.push_back({&node, evaluator});
+  std::vector<NodePlan> sets = plan.eval_sets;
+  if (sets.empty() && plan.train_data) sets.push_back(*plan.train_data);
+  for (const auto& data : sets) {
+    SetPass pass{data.name, nullptr, {}};
+    for (const auto& node : plan.evaluators) {
+      if (node.eval_set != data.name) continue;
+      Context node_context = context;
+      node_context.node_name = node.name;
+      pass.evaluators.push_back({&node, at_node(node, "creating", [&] {
+                                   return registry.create<Kind::Evaluator>(*node.entry, node.options, node_context);
+                                 })});
+    }
+    if (pass.evaluators.empty()) continue;
+    auto dataset = at_node(data, "creating", [&] { return registry.create<Kind::Dataset>(*data.entry, data.options, context); });
+    pass.loader = std::make_unique<BatchLoader>(dataset, loading);
+    sets_.push_back(std::move(pass));
   }
 }
 
-std::map<std::string, double> Validation::run(Graph& graph, torch::Device device) {
-  std::map<std::string, double> metrics;
-  if (!enabled()) return metrics;
+EvalResult Validation::run(Graph& graph, torch::Device device) {
+  EvalResult result;
   torch::NoGradGuard no_grad;
   graph.set_training(false);
-  for (auto& node : evaluators_) node.evaluator->reset();
-  for (int64_t b = 0; b < loader_->batches_per_epoch(); ++b) {
-    TensorMap tensors = loader_->batch(0, b);
-    for (auto& [_, t] : tensors) t = t.to(device);
-    graph.run_momentum(tensors);
-    graph.run_teachers(tensors);
-    graph.run_model(tensors);
-    for (auto& node : evaluators_) {
-      TensorMap inputs;
-      for (const auto& [port, tensor] : node.plan->inputs) inputs[port] = require(tensors, tensor);
-      at_node(*node.plan, "evaluating", [&] { node.evaluator->add(inputs); }, &inputs);
+  const GraphEvalModels models(graph);
+  for (auto& set : sets_) {
+    for (auto& node : set.evaluators) node.evaluator->reset();
+    for (int64_t b = 0; b < set.loader->batches_per_epoch(); ++b) {
+      TensorMap tensors = set.loader->batch(0, b);
+      for (auto& [_, t] : tensors) t = t.to(device);
+      graph.run_available(tensors);
+      for (auto& node : set.evaluators) {
+        TensorMap inputs;
+        for (const auto& [port, tensor] : node.plan->inputs) inputs[port] = require(tensors, tensor);
+        at_node(*node.plan, "evaluating", [&] { node.evaluator->add(inputs, models); }, &inputs);
+      }
+    }
+    for (auto& node : set.evaluators) {
+      const auto metrics = at_node(*node.plan, "evaluating", [&] { return node.evaluator->compute(models); });
+      for (const auto& [key, value] : metrics) result.metrics["eval." + node.plan->name + "." + key] = value;
+      for (auto cell : node.evaluator->table(metrics)) {
+        if (set.evaluators.size() > 1) cell.heading.insert(cell.heading.begin(), node.plan->name);
+        cell.heading.insert(cell.heading.begin(), set.name);
+        result.table.push_back(std::move(cell));
+      }
     }
   }
-  for (auto& node : evaluators_)
-    for (const auto& [key, value] : at_node(*node.plan, "evaluating", [&] { return node.evaluator->compute(); }))
-      metrics["eval." + node.plan->name + "." + key] = value;
   graph.set_training(true);
-  return metrics;
+  return result;
 }
 
 }  // namespace mmkd

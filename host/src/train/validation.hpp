@@ -1,6 +1,6 @@
 #pragma once
-// A validation pass: the eval dataset through teachers and model, without autograd, into the
-// evaluators.
+// A validation pass: each evaluation set through teachers and model (the nodes its tensors
+// reach), without autograd, into the evaluators that read it.
 #include "graph/graph.hpp"
 #include "train/batch_loader.hpp"
 
@@ -11,21 +11,29 @@
 
 namespace mmkd {
 
+struct EvalResult {
+  std::map<std::string, double> metrics;  // "eval.<evaluator>.<metric>"
+  std::vector<TableCell> table;           // headed by set (and evaluator when a set has several)
+};
+
 class Validation {
  public:
-  // Uses data.eval, or data.train in order when the experiment has no eval set.
+  // Sets of data.eval, or data.train in order when the experiment has none.
   Validation(const Registry& registry, const ExperimentPlan& plan, const Context& context);
-  bool enabled() const { return !evaluators_.empty(); }
-  // Metrics named "eval.<evaluator>.<metric>".
-  std::map<std::string, double> run(Graph& graph, torch::Device device);
+  bool enabled() const { return !sets_.empty(); }
+  EvalResult run(Graph& graph, torch::Device device);
 
  private:
   struct EvaluatorNode {
     const NodePlan* plan;
     std::shared_ptr<Evaluator> evaluator;
   };
-  std::unique_ptr<BatchLoader> loader_;
-  std::vector<EvaluatorNode> evaluators_;
+  struct SetPass {
+    std::string name;
+    std::unique_ptr<BatchLoader> loader;
+    std::vector<EvaluatorNode> evaluators;
+  };
+  std::vector<SetPass> sets_;
 };
 
 }  // namespace mmkd

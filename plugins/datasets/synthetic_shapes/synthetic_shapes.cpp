@@ -16,7 +16,10 @@ ComponentInfo SyntheticShapes::info() {
       .output("image", "float [3, S, S]: (pixel - 0.08) / 0.25, about zero mean; shapes reach about +3.5")
       .output("text_ids", "int64 [T]: [CLS] caption words [SEP], padded with [PAD]=0")
       .output("text_mask", "int64 [T]: 1 = token, 0 = padding")
-      .output("index", "int64 scalar: the sample index");
+      .output("index", "int64 scalar: the sample index")
+      .option<std::string>("label", "shape", "what `label` names: the shape (6 classes), colour (8), size (2) or "
+                           "position (9 grid cells)", one_of({"shape", "colour", "size", "position"}))
+      .output("label", "int64 scalar: the class of the attribute chosen by the `label` option");
 }
 
 SyntheticShapes::SyntheticShapes(const Options& options, const Context& /*context*/)
@@ -24,7 +27,15 @@ SyntheticShapes::SyntheticShapes(const Options& options, const Context& /*contex
       image_size_(options.get<int64_t>("image_size")),
       seed_(options.get<uint64_t>("seed")),
       max_text_len_(options.get<int64_t>("max_text_len")),
+      label_(options.get<std::string>("label")),
       tokenizer_(caption_words()) {}
+
+int64_t SyntheticShapes::label_of(const ShapeScene& scene) const {
+  if (label_ == "colour") return scene.colour;
+  if (label_ == "size") return scene.size;
+  if (label_ == "position") return scene.position;
+  return scene.shape;
+}
 
 TensorMap SyntheticShapes::get(int64_t index, uint64_t /*augmentation_seed*/) const {
   if (index < 0 || index >= size_)
@@ -38,6 +49,7 @@ TensorMap SyntheticShapes::get(int64_t index, uint64_t /*augmentation_seed*/) co
       {"text_ids", torch::tensor(text.ids, torch::kLong)},
       {"text_mask", torch::tensor(text.mask, torch::kLong)},
       {"index", torch::scalar_tensor(index, torch::kLong)},
+      {"label", torch::scalar_tensor(label_of(scene), torch::kLong)},
   };
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 // Dataset `synthetic_shapes`: procedural images of one coloured shape with a caption.
+#include "shape_scene.hpp"
 #include "word_tokenizer.hpp"
 
 #include <mmkd/mmkd.hpp>
@@ -19,7 +20,10 @@ class SyntheticShapes : public Dataset {
   int64_t image_size_;
   uint64_t seed_;
   int64_t max_text_len_;
+  std::string label_;
   WordTokenizer tokenizer_;
+
+  int64_t label_of(const ShapeScene& scene) const;
 };
 
 }  // namespace mmkd::synthetic_shapes

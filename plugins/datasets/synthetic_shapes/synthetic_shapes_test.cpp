@@ -110,7 +110,7 @@ TEST(SyntheticShapes, OutputsHaveDeclaredShapesAndTypes) {
   auto dataset = make_dataset("{size: 10, image_size: 8, max_text_len: 12}");
   EXPECT_EQ(dataset->size(), 10);
   mmkd::TensorMap sample = dataset->get(3, 0);
-  EXPECT_EQ(sample.size(), 4u);
+  EXPECT_EQ(sample.size(), 5u);
   EXPECT_EQ(sample.at("image").sizes(), (std::vector<int64_t>{3, 8, 8}));
   EXPECT_EQ(sample.at("image").scalar_type(), torch::kFloat);
   EXPECT_EQ(sample.at("text_ids").sizes(), (std::vector<int64_t>{12}));
@@ -119,6 +119,12 @@ TEST(SyntheticShapes, OutputsHaveDeclaredShapesAndTypes) {
   EXPECT_EQ(sample.at("text_mask").scalar_type(), torch::kLong);
   EXPECT_EQ(sample.at("index").dim(), 0);
   EXPECT_EQ(sample.at("index").item<int64_t>(), 3);
+  EXPECT_EQ(sample.at("label").item<int64_t>(), read_caption(sample.at("text_ids"), sample.at("text_mask")).shape);
+  auto by_colour = make_dataset("{size: 10, image_size: 8, max_text_len: 12, label: colour}");
+  for (int64_t i = 0; i < 10; ++i) {
+    mmkd::TensorMap s = by_colour->get(i, 0);
+    EXPECT_EQ(s.at("label").item<int64_t>(), read_caption(s.at("text_ids"), s.at("text_mask")).colour);
+  }
   EXPECT_THROW(dataset->get(10, 0), mmkd::Error);
   EXPECT_THROW(dataset->get(-1, 0), mmkd::Error);
 }

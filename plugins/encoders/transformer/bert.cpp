@@ -57,7 +57,7 @@ Bert::Bert(const Options& options, const Context& context)
   for (int64_t i = 0; i < options_.depth; ++i) blocks->push_back(PostNormBlock(options_.block(i)));
   if (options.get<bool>("pooler")) pooler = register_module("pooler", normal_linear(dim, dim));
   if (options_.embed_dim > 0) head = register_module("head", normal_linear(dim, options_.embed_dim, false));
-  if (!checkpoint_.layers.empty()) checkpoint_.layer_sources(options_.depth);
+  checkpoint_.check_layers(options_.depth);
   checkpoint_.load_into(*this, layout(checkpoint_.layers));
 }
 

@@ -75,7 +75,7 @@ VisionTransformer::VisionTransformer(const Options& options, const Context& cont
   cls_token = register_parameter("cls_token", torch::randn({1, 1, dim}) * 0.02);
   if (position_ == "learned") pos_embed = register_parameter("pos_embed", torch::randn({1, 1 + grid * grid, dim}) * 0.02);
   if (position_ == "sincos") pos_embed = register_buffer("pos_embed", sincos_positions(grid, dim).unsqueeze(0));
-  if (!checkpoint_.layers.empty()) checkpoint_.layer_sources(options_.depth);
+  checkpoint_.check_layers(options_.depth);
   checkpoint_.load_into(*this, layout(checkpoint_.format, checkpoint_.layers, false));
 }
 

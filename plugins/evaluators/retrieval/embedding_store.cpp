@@ -13,11 +13,11 @@ void EmbeddingStore::clear() {
 }
 
 void EmbeddingStore::add(const TensorMap& inputs) {
-  const torch::Tensor& image = require(inputs, "image");
-  const torch::Tensor& text = require(inputs, "text");
+  const torch::Tensor& image = require(inputs, image_port_);
+  const torch::Tensor& text = require(inputs, text_port_);
   if (image.dim() != 2 || text.dim() != 2 || image.size(0) != text.size(0) || image.size(1) != text.size(1))
-    throw Error(c10::str(evaluator_, ": `image` and `text` must both be [B, D], got ", image.sizes(), " and ",
-                         text.sizes()));
+    throw Error(c10::str(evaluator_, ": `", image_port_, "` and `", text_port_, "` must both be [B, D], got ",
+                         image.sizes(), " and ", text.sizes()));
   auto found = inputs.find("image_id");
   const torch::Tensor image_id = found == inputs.end() ? torch::Tensor() : found->second;
   if (!images_.empty() && image_id.defined() == image_ids_.empty())
@@ -32,7 +32,11 @@ void EmbeddingStore::add(const TensorMap& inputs) {
   texts_.push_back(text.detach().to(torch::kCPU, torch::kFloat));
 }
 
-GroupedEmbeddings EmbeddingStore::grouped() const {
+torch::Tensor GroupedEmbeddings::correct() const {
+  return torch::tensor(image_of_text).unsqueeze(0) == torch::arange(images.size(0), torch::kLong).unsqueeze(1);
+}
+
+GroupedEmbeddings EmbeddingStore::grouped(bool normalise) const {
   if (images_.empty()) throw Error(evaluator_ + ": compute() before any embeddings were added");
   const torch::Tensor image = torch::cat(images_), text = torch::cat(texts_);
   const torch::Tensor ids = image_ids_.empty() ? torch::arange(image.size(0), torch::kLong) : torch::cat(image_ids_);
@@ -45,8 +49,12 @@ GroupedEmbeddings EmbeddingStore::grouped() const {
     if (fresh) first_rows.push_back(row);
     out.image_of_text.push_back(it->second);
   }
-  out.images = F::normalize(image.index_select(0, torch::tensor(first_rows)), F::NormalizeFuncOptions().dim(1));
-  out.texts = F::normalize(text, F::NormalizeFuncOptions().dim(1));
+  out.images = image.index_select(0, torch::tensor(first_rows));
+  out.texts = text;
+  if (normalise) {
+    out.images = F::normalize(out.images, F::NormalizeFuncOptions().dim(1));
+    out.texts = F::normalize(out.texts, F::NormalizeFuncOptions().dim(1));
+  }
   return out;
 }
 

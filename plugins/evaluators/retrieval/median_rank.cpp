@@ -35,7 +35,7 @@ double numpy_median(const torch::Tensor& values) {
 }
 }  // namespace
 
-std::map<std::string, double> MedianRank::compute() {
+std::map<std::string, double> MedianRank::compute(const EvalModels& /*models*/) {
   const auto [images, texts, image_of_text] = store_.grouped();
   if (images.size(0) < splits_ * split_size_)
     throw Error(c10::str("median_rank: ", splits_, " splits of ", split_size_, " images need ", splits_ * split_size_,

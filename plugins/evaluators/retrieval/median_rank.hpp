@@ -12,8 +12,8 @@ class MedianRank : public Evaluator {
   MedianRank(const Options& options, const Context& context);
 
   void reset() override { store_.clear(); }
-  void add(const TensorMap& inputs) override { store_.add(inputs); }
-  std::map<std::string, double> compute() override;
+  void add(const TensorMap& inputs, const EvalModels& /*models*/) override { store_.add(inputs); }
+  std::map<std::string, double> compute(const EvalModels& models) override;
 
  private:
   int64_t splits_, split_size_, rounds_;

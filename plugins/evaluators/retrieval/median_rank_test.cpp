@@ -1,3 +1,4 @@
+#include "fake_eval_models.hpp"
 #include "expect_error.hpp"
 #include "mmkd_testing.hpp"
 
@@ -8,6 +9,9 @@
 #include <algorithm>
 
 namespace {
+
+const mmkd::testing::FakeEvalModels kNoModels;
+
 
 std::shared_ptr<mmkd::Evaluator> make(const std::string& options) {
   return mmkd::testing::make<mmkd::Kind::Evaluator>("median_rank", options);
@@ -66,9 +70,9 @@ TEST(MedianRank, MatchesTheProtocolWrittenOut) {
         {"text", torch::stack(std::vector<torch::Tensor>(rows_text.begin() + begin, rows_text.begin() + end))},
         {"image_id", torch::stack(std::vector<torch::Tensor>(rows_id.begin() + begin, rows_id.begin() + end))}};
   };
-  evaluator->add(batch(0, half));
-  evaluator->add(batch(half, static_cast<int64_t>(rows_id.size())));
-  const auto metrics = evaluator->compute();
+  evaluator->add(batch(0, half), kNoModels);
+  evaluator->add(batch(half, static_cast<int64_t>(rows_id.size())), kNoModels);
+  const auto metrics = evaluator->compute(kNoModels);
   const auto [i2t, t2i] = reference(image_embeddings, captions, 2, 4, 5);
   EXPECT_DOUBLE_EQ(metrics.at("i2t"), i2t);
   EXPECT_DOUBLE_EQ(metrics.at("t2i"), t2i);
@@ -78,18 +82,18 @@ TEST(MedianRank, MatchesTheProtocolWrittenOut) {
 TEST(MedianRank, PerfectAndTiedScores) {
   auto evaluator = make("{splits: 1, split_size: 3, rounds: 1}");
   torch::Tensor basis = torch::eye(3);
-  evaluator->add({{"image", basis}, {"text", basis}, {"image_id", torch::arange(3)}});
-  EXPECT_DOUBLE_EQ(evaluator->compute().at("i2t"), 1.0);
+  evaluator->add({{"image", basis}, {"text", basis}, {"image_id", torch::arange(3)}}, kNoModels);
+  EXPECT_DOUBLE_EQ(evaluator->compute(kNoModels).at("i2t"), 1.0);
   evaluator->reset();
   torch::Tensor same = torch::ones({3, 3});  // every score ties: each correct pair ranks last
-  evaluator->add({{"image", same}, {"text", same}, {"image_id", torch::arange(3)}});
-  EXPECT_DOUBLE_EQ(evaluator->compute().at("t2i"), 3.0);
+  evaluator->add({{"image", same}, {"text", same}, {"image_id", torch::arange(3)}}, kNoModels);
+  EXPECT_DOUBLE_EQ(evaluator->compute(kNoModels).at("t2i"), 3.0);
 }
 
 TEST(MedianRank, NeedsEnoughImages) {
   auto evaluator = make("{}");
-  evaluator->add({{"image", torch::randn({4, 2})}, {"text", torch::randn({4, 2})}, {"image_id", torch::arange(4)}});
-  mmkd::testing::expect_error_naming([&] { evaluator->compute(); }, {"5 splits of 1000 images need 5000", "has 4"});
+  evaluator->add({{"image", torch::randn({4, 2})}, {"text", torch::randn({4, 2})}, {"image_id", torch::arange(4)}}, kNoModels);
+  mmkd::testing::expect_error_naming([&] { evaluator->compute(kNoModels); }, {"5 splits of 1000 images need 5000", "has 4"});
 }
 
 }  // namespace

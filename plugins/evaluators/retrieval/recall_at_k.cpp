@@ -1,5 +1,7 @@
 #include "recall_at_k.hpp"
 
+#include <mmkd/percent_cell.hpp>
+
 #include <limits>
 
 namespace mmkd::retrieval {
@@ -23,10 +25,31 @@ torch::Tensor rank_of_best_correct(const torch::Tensor& similarity, const torch:
 
 std::vector<double> recall_at_k(const torch::Tensor& similarity, const torch::Tensor& correct,
                                 const std::vector<int64_t>& ks) {
-  const torch::Tensor ranks = rank_of_best_correct(similarity, correct);
+  return recall_of_ranks(rank_of_best_correct(similarity, correct), ks);
+}
+
+std::vector<double> recall_of_ranks(const torch::Tensor& ranks, const std::vector<int64_t>& ks) {
   std::vector<double> recalls;
   for (int64_t k : ks) recalls.push_back((ranks < k).to(torch::kDouble).mean().item<double>());
   return recalls;
+}
+
+std::vector<Port> recall_metric_ports(const std::vector<int64_t>& ks) {
+  std::vector<Port> metrics;
+  for (const std::string direction : {"i2t", "t2i"})
+    for (int64_t k : ks)
+      metrics.push_back({c10::str(direction, "_r", k),
+                         c10::str("Recall@", k, direction == "i2t" ? " of captions for each image"
+                                                                    : " of images for each caption")});
+  return metrics;
+}
+
+std::vector<TableCell> recall_table_cells(const std::map<std::string, double>& metrics, const std::vector<int64_t>& ks) {
+  std::vector<TableCell> cells;
+  for (const auto& [direction, heading] : {std::pair{"i2t", "Image → Text"}, std::pair{"t2i", "Text → Image"}})
+    for (int64_t k : ks)
+      cells.push_back(percent_cell({heading, c10::str("R@", k)}, metrics.at(c10::str(direction, "_r", k))));
+  return cells;
 }
 
 }  // namespace mmkd::retrieval

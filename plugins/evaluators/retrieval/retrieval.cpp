@@ -1,7 +1,7 @@
 #include "retrieval.hpp"
 
+#include "caption_ranks.hpp"
 #include "recall_at_k.hpp"
-
 
 namespace mmkd::retrieval {
 
@@ -14,15 +14,8 @@ ComponentInfo Retrieval::info() {
       .input("text", "[B, D] text embeddings; row i describes the image of row i")
       .optional_input("image_id", "int64 [B]: rows with the same id share one image (the first row's is kept); "
                                   "without it every row is its own image")
-      .outputs_from([](const Options& options) {
-        std::vector<Port> metrics;
-        for (const std::string direction : {"i2t", "t2i"})
-          for (int64_t k : options.get<std::vector<int64_t>>("ks"))
-            metrics.push_back({c10::str(direction, "_r", k),
-                               c10::str("Recall@", k, direction == "i2t" ? " of captions for each image"
-                                                                          : " of images for each caption")});
-        return metrics;
-      });
+      .outputs_from(
+          [](const Options& options) { return recall_metric_ports(options.get<std::vector<int64_t>>("ks")); });
 }
 
 Retrieval::Retrieval(const Options& options, const Context& /*context*/)
@@ -32,22 +25,25 @@ Retrieval::Retrieval(const Options& options, const Context& /*context*/)
 
 void Retrieval::reset() { store_.clear(); }
 
-void Retrieval::add(const TensorMap& inputs) { store_.add(inputs); }
+void Retrieval::add(const TensorMap& inputs, const EvalModels& /*models*/) { store_.add(inputs); }
 
-std::map<std::string, double> Retrieval::compute() {
-  const auto [images, texts, image_of_text] = store_.grouped();
-  const torch::Tensor similarity = images.matmul(texts.t());  // [images, texts]
-  const torch::Tensor correct = torch::tensor(image_of_text).unsqueeze(0) ==
-                                torch::arange(images.size(0), torch::kLong).unsqueeze(1);
+std::map<std::string, double> Retrieval::compute(const EvalModels& /*models*/) {
+  const GroupedEmbeddings grouped = store_.grouped();
+  const torch::Tensor similarity = grouped.images.matmul(grouped.texts.t());  // [images, texts]
+  const CaptionRanks ranks = caption_ranks(similarity, torch::tensor(grouped.image_of_text));
 
   std::map<std::string, double> metrics;
-  const std::vector<double> i2t = recall_at_k(similarity, correct, ks_);
-  const std::vector<double> t2i = recall_at_k(similarity.t(), correct.t(), ks_);
+  const std::vector<double> i2t = recall_of_ranks(ranks.image_to_text, ks_);
+  const std::vector<double> t2i = recall_of_ranks(ranks.text_to_image, ks_);
   for (size_t i = 0; i < ks_.size(); ++i) {
     metrics[c10::str("i2t_r", ks_[i])] = i2t[i];
     metrics[c10::str("t2i_r", ks_[i])] = t2i[i];
   }
   return metrics;
+}
+
+std::vector<TableCell> Retrieval::table(const std::map<std::string, double>& metrics) const {
+  return recall_table_cells(metrics, ks_);
 }
 
 }  // namespace mmkd::retrieval

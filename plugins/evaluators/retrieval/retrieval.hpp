@@ -17,8 +17,9 @@ class Retrieval : public Evaluator {
   Retrieval(const Options& options, const Context& context);
 
   void reset() override;
-  void add(const TensorMap& inputs) override;
-  std::map<std::string, double> compute() override;
+  void add(const TensorMap& inputs, const EvalModels& /*models*/) override;
+  std::map<std::string, double> compute(const EvalModels& models) override;
+  std::vector<TableCell> table(const std::map<std::string, double>& metrics) const override;
 
  private:
   std::vector<int64_t> ks_;

@@ -1,3 +1,4 @@
+#include "fake_eval_models.hpp"
 #include "mmkd_testing.hpp"
 #include "recall_at_k.hpp"
 
@@ -13,6 +14,9 @@
 #include <vector>
 
 namespace {
+
+const mmkd::testing::FakeEvalModels kNoModels;
+
 
 std::shared_ptr<mmkd::Evaluator> make_retrieval(const std::string& options = "{}") {
   return mmkd::testing::make<mmkd::Kind::Evaluator>("retrieval", options);
@@ -68,9 +72,9 @@ std::map<std::string, double> evaluate_in_batches(mmkd::Evaluator& evaluator, co
     torch::Tensor ids = data.image_of_caption.slice(0, begin, begin + batch_size);
     evaluator.add({{"image", data.images.index_select(0, ids)},
                    {"text", data.captions.slice(0, begin, begin + batch_size)},
-                   {"image_id", ids + 100}});
+                   {"image_id", ids + 100}}, kNoModels);
   }
-  return evaluator.compute();
+  return evaluator.compute(kNoModels);
 }
 
 TEST(Retrieval, MatchesSortingReferenceWithFiveCaptionsPerImage) {
@@ -111,15 +115,15 @@ TEST(Retrieval, KeepsTheFirstRowOfEachImageId) {
     if (seen[id]) images[row] = torch::randn({4}, torch::kDouble);
     seen[id] = true;
   }
-  retrieval->add({{"image", images}, {"text", data.captions}, {"image_id", ids + 100}});
-  EXPECT_EQ(retrieval->compute(), reference);
+  retrieval->add({{"image", images}, {"text", data.captions}, {"image_id", ids + 100}}, kNoModels);
+  EXPECT_EQ(retrieval->compute(kNoModels), reference);
 }
 
 TEST(Retrieval, TiesCountAgainstTheModel) {
   auto retrieval = make_retrieval("{ks: [1, 3, 4]}");
   torch::Tensor same = torch::ones({4, 5});
-  retrieval->add({{"image", same}, {"text", same}});
-  std::map<std::string, double> metrics = retrieval->compute();
+  retrieval->add({{"image", same}, {"text", same}}, kNoModels);
+  std::map<std::string, double> metrics = retrieval->compute(kNoModels);
   for (const char* name : {"i2t_r1", "i2t_r3", "t2i_r1", "t2i_r3"}) EXPECT_EQ(metrics.at(name), 0.0) << name;
   EXPECT_EQ(metrics.at("i2t_r4"), 1.0);
   EXPECT_EQ(metrics.at("t2i_r4"), 1.0);
@@ -130,8 +134,8 @@ TEST(Retrieval, HandCaseWithOneTie) {
   torch::Tensor image = torch::tensor({1.0, 0.0, 0.0, 1.0}).reshape({2, 2});
   torch::Tensor text = torch::tensor({1.0, 1.0, 1.0, 1.0}).reshape({2, 2});
   auto retrieval = make_retrieval("{ks: [1, 2]}");
-  retrieval->add({{"image", image}, {"text", text}});
-  std::map<std::string, double> metrics = retrieval->compute();
+  retrieval->add({{"image", image}, {"text", text}}, kNoModels);
+  std::map<std::string, double> metrics = retrieval->compute(kNoModels);
   EXPECT_EQ(metrics.at("i2t_r1"), 0.0);
   EXPECT_EQ(metrics.at("i2t_r2"), 1.0);
   EXPECT_EQ(metrics.at("t2i_r1"), 0.0);  // each text scores both images equally
@@ -151,20 +155,20 @@ TEST(Retrieval, KAtLeastTheNumberOfCandidatesAlwaysHits) {
 TEST(Retrieval, IdenticalEmbeddingsRetrievePerfectly) {
   auto retrieval = make_retrieval("{ks: [1]}");
   torch::Tensor embeddings = torch::eye(8) * 3;
-  retrieval->add({{"image", embeddings.slice(0, 0, 5)}, {"text", embeddings.slice(0, 0, 5)}});
-  retrieval->add({{"image", embeddings.slice(0, 5)}, {"text", embeddings.slice(0, 5)}});
-  std::map<std::string, double> metrics = retrieval->compute();
+  retrieval->add({{"image", embeddings.slice(0, 0, 5)}, {"text", embeddings.slice(0, 0, 5)}}, kNoModels);
+  retrieval->add({{"image", embeddings.slice(0, 5)}, {"text", embeddings.slice(0, 5)}}, kNoModels);
+  std::map<std::string, double> metrics = retrieval->compute(kNoModels);
   EXPECT_EQ(metrics, (std::map<std::string, double>{{"i2t_r1", 1.0}, {"t2i_r1", 1.0}}));
 }
 
 TEST(Retrieval, ResetForgetsEarlierBatches) {
   auto retrieval = make_retrieval("{ks: [1]}");
   torch::Tensor same = torch::ones({4, 3});
-  retrieval->add({{"image", same}, {"text", same}});
+  retrieval->add({{"image", same}, {"text", same}}, kNoModels);
   retrieval->reset();
-  EXPECT_THROW(retrieval->compute(), mmkd::Error);
-  retrieval->add({{"image", torch::eye(3)}, {"text", torch::eye(3)}});
-  EXPECT_EQ(retrieval->compute().at("i2t_r1"), 1.0);
+  EXPECT_THROW(retrieval->compute(kNoModels), mmkd::Error);
+  retrieval->add({{"image", torch::eye(3)}, {"text", torch::eye(3)}}, kNoModels);
+  EXPECT_EQ(retrieval->compute(kNoModels).at("i2t_r1"), 1.0);
 }
 
 TEST(Retrieval, DeclaredOutputsFollowKs) {
@@ -179,13 +183,13 @@ TEST(Retrieval, DeclaredOutputsFollowKs) {
 
 TEST(Retrieval, RejectsInconsistentInputs) {
   auto retrieval = make_retrieval();
-  EXPECT_THROW(retrieval->add({{"image", torch::ones({3, 4})}, {"text", torch::ones({2, 4})}}), mmkd::Error);
+  EXPECT_THROW(retrieval->add({{"image", torch::ones({3, 4})}, {"text", torch::ones({2, 4})}}, kNoModels), mmkd::Error);
   EXPECT_THROW(retrieval->add({{"image", torch::ones({3, 4})}, {"text", torch::ones({3, 4})},
-                               {"image_id", torch::zeros({2}, torch::kLong)}}),
+                               {"image_id", torch::zeros({2}, torch::kLong)}}, kNoModels),
                mmkd::Error);
-  retrieval->add({{"image", torch::ones({3, 4})}, {"text", torch::ones({3, 4})}});
+  retrieval->add({{"image", torch::ones({3, 4})}, {"text", torch::ones({3, 4})}}, kNoModels);
   EXPECT_THROW(retrieval->add({{"image", torch::ones({3, 4})}, {"text", torch::ones({3, 4})},
-                               {"image_id", torch::zeros({3}, torch::kLong)}}),
+                               {"image_id", torch::zeros({3}, torch::kLong)}}, kNoModels),
                mmkd::Error);
   EXPECT_THROW(make_retrieval("{ks: [0]}"), mmkd::ConfigError);
   EXPECT_THROW(make_retrieval("{ks: []}"), mmkd::ConfigError);

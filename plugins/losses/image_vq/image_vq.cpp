@@ -11,7 +11,8 @@ ComponentInfo ImageVq::info() {
                        "cosine-nearest codeword (straight-through gradient); a decoder of pre-LN Transformer layers "
                        "reconstructs the [I_CLS] from the up-projected codeword and the mostly masked patch tokens. "
                        "Loss: 1 - cos(reconstruction, teacher [I_CLS]) + commitment. The codebook is a buffer "
-                       "updated by EMA in training only.")
+                       "updated by EMA in training only. For evaluators (codebook_usage) it gives the `codes` chosen "
+                       "for `teacher_cls`.")
       .option<int64_t>("dim", 768, "D: width of the teacher [I_CLS], the patch tokens and the decoder", at_least(1))
       .option<int64_t>("codebook_dim", 16, "S: dimensions of the codewords and of W_q_down's output", at_least(1))
       .option<int64_t>("codebook_size", 1024, "J: number of codewords (the thesis uses 1024 and 8192)", at_least(1))
@@ -91,6 +92,15 @@ LossOutput ImageVq::compute(const TensorMap& inputs) {
   out.metrics["perplexity"] = assignment_perplexity(counts);
   out.metrics["codeword_cosine"] = codeword_cosine(projected, q.codewords).mean().to(torch::kFloat);
   return out;
+}
+
+TensorMap ImageVq::evaluate(const TensorMap& inputs) {
+  const torch::Tensor& teacher_cls = require(inputs, "teacher_cls");
+  if (teacher_cls.dim() != 2 || teacher_cls.size(1) != dim_)
+    throw Error(c10::str("image_vq: `teacher_cls` must be [B, ", dim_, "], got ", teacher_cls.sizes()));
+  torch::NoGradGuard no_grad;
+  const torch::Tensor projected = quantise_down(teacher_cls.to(quantise_down->weight.options()));
+  return {{"codes", quantise(projected, codebook).indices}};  // Eq. 86
 }
 
 void ImageVq::update_codebook(const torch::Tensor& projected, const torch::Tensor& indices) {

@@ -14,6 +14,8 @@ class ImageVq : public Loss {
   ImageVq(const Options& options, const Context& context);
 
   LossOutput compute(const TensorMap& inputs) override;
+  // {"codes": int64 [B]}: the codeword m_i chosen for each `teacher_cls` row (Eq. 86); changes no buffer.
+  TensorMap evaluate(const TensorMap& inputs) override;
 
   torch::nn::Linear quantise_down{nullptr};  // W_q_down [D -> S], no bias
   torch::nn::Linear codeword_up{nullptr};    // W_b_up [S -> D], no bias

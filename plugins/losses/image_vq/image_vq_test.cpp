@@ -308,6 +308,55 @@ TEST(ImageVq, Bf16InputsGiveAFloatLoss) {
   EXPECT_EQ(out.loss.item<double>(), loss->compute(as_float.inputs()).loss.item<double>());
 }
 
+torch::Tensor codes_of(mmkd::Loss& loss, const torch::Tensor& teacher_cls) {
+  const torch::Tensor codes = loss.evaluate({{"teacher_cls", teacher_cls}}).at("codes");
+  EXPECT_EQ(codes.scalar_type(), torch::kLong);
+  EXPECT_EQ(codes.sizes(), torch::IntArrayRef({teacher_cls.size(0)}));
+  return codes;
+}
+
+TEST(ImageVq, EvaluateGivesTheCodesOfTheHandCase) {
+  auto loss = make_loss("", 4);
+  {
+    torch::NoGradGuard no_grad;
+    loss->named_parameters()["quantise_down.weight"].copy_(torch::eye(2, 4));
+    loss->named_buffers()["codebook"].copy_(torch::tensor({1.0, 0.0, 0.0, 1.0, -1.0, 0.0, 0.0, -1.0}).reshape({4, 2}));
+  }
+  // Projections (2, 0.5), (3, -1), (0.2, 1), (-4, 1), (0.1, -2) pick codewords 0, 0, 1, 2, 3.
+  const torch::Tensor teacher_cls =
+      torch::tensor({2.0, 0.5, 1.0, 1.0, 3.0, -1.0, 0.0, 0.0, 0.2, 1.0, 5.0, 5.0, -4.0, 1.0, 0.0, 0.0, 0.1, -2.0, 3.0, 3.0})
+          .reshape({5, 4});
+  EXPECT_TRUE(torch::equal(codes_of(*loss, teacher_cls), torch::tensor({0, 0, 1, 2, 3}, torch::kLong)));
+}
+
+TEST(ImageVq, EvaluateGivesComputesCodesAndChangesNoBuffer) {
+  // compute's codes, read back from its EMA update in training (Eq. 89-90) and its batch metrics.
+  torch::manual_seed(9);
+  auto loss = make_loss("ema_decay: 0.5", 8);
+  randomize(*loss);
+  const Batch x = random_batch(7, 2);
+  const torch::Tensor codebook_before = loss->named_buffers()["codebook"].clone();
+  const torch::Tensor codes = codes_of(*loss, x.teacher_cls);
+  EXPECT_TRUE(torch::equal(loss->named_buffers()["codebook"], codebook_before));
+  EXPECT_EQ(loss->named_buffers()["step"].item<int64_t>(), 0);
+
+  const torch::Tensor projected = x.teacher_cls.matmul(param(*loss, "quantise_down.weight").t().to(torch::kFloat));
+  const vq::CodewordSums assigned = vq::codeword_sums(projected, codes, 8);
+  torch::Tensor expected = codebook_before.clone();
+  vq::ema_update(expected, assigned, 0.5);
+  const torch::Tensor counts = torch::bincount(codes, {}, 8);
+  ASSERT_GT((counts > 0).sum().item<int64_t>(), 1);
+  ASSERT_LT((counts > 0).sum().item<int64_t>(), 8);
+  const mmkd::LossOutput out = loss->compute(x.inputs());
+  EXPECT_TRUE(torch::allclose(loss->named_buffers()["codebook"], expected, 1e-5, 1e-6));
+  EXPECT_NEAR(out.metrics.at("codebook_usage").item<double>(), (counts > 0).sum().item<double>() / 8, 1e-7);
+  EXPECT_NEAR(out.metrics.at("perplexity").item<double>(), vq::assignment_perplexity(counts).item<double>(), 1e-6);
+  EXPECT_TRUE(torch::equal(codes_of(*loss, x.teacher_cls.to(torch::kDouble)), codes_of(*loss, x.teacher_cls)));
+  expect_error_naming([&] { loss->evaluate({{"teacher_cls", torch::randn({3, 5})}}); },
+                      {"image_vq", "teacher_cls", "[3, 5]", "[B, 4]"});
+  expect_error_naming([&] { loss->evaluate({}); }, {"teacher_cls"});
+}
+
 TEST(ImageVq, ShapeErrorsNameThePortsAndShapes) {
   auto loss = make_loss();
   auto compute = [&](const mmkd::TensorMap& inputs) { return [&loss, inputs] { loss->compute(inputs); }; };

@@ -12,7 +12,8 @@ ComponentInfo Itm::info() {
                        "of the batch and 2B negatives (a non-matching text for each image, a non-matching image "
                        "for each text). One node fuses one layer; Eq. 66 is two nodes (outputs of linear #1 and "
                        "#2) with weight 0.5 each, which draw the same negatives when they read the same "
-                       "`image_features` and `text_features` (or use random negatives).")
+                       "`image_features` and `text_features` (or use random negatives). For evaluators (itm_rerank) it "
+                       "scores given pairs: `match_score` = logit(match) - logit(no match).")
       .option<int64_t>("dim", 768, "size of the `image` and `text` representations", positive())
       .option<int64_t>("hidden_dim", 768, "output size of the image and text projections (Eq. 64)", positive())
       .option<std::string>("negatives", "hard",
@@ -117,6 +118,17 @@ LossOutput Itm::compute(const TensorMap& inputs) {
   out.metrics["negative_accuracy"] =
       top1_accuracy(logits.narrow(0, batch, 2 * batch), labels.narrow(0, batch, 2 * batch));
   return out;
+}
+
+TensorMap Itm::evaluate(const TensorMap& inputs) {
+  const torch::Tensor& image = require(inputs, "image");
+  const torch::Tensor& text = require(inputs, "text");
+  check_pairs("image", image, "text", text, image_projection->options.in_features());
+  torch::NoGradGuard no_grad;
+  const torch::TensorOptions to = classifier->weight.options();
+  const torch::Tensor logits =
+      classifier(image_projection(image.to(to)) + text_projection(text.to(to)));  // Eq. 64-65, one pair per row
+  return {{"match_score", (logits.select(1, 1) - logits.select(1, 0)).to(torch::kFloat)}};
 }
 
 }  // namespace mmkd::itm

@@ -15,6 +15,8 @@ class Itm : public Loss {
   Itm(const Options& options, const Context& context);
 
   LossOutput compute(const TensorMap& inputs) override;
+  // {"match_score": [N] float, logit(match) - logit(no match)} of the N pairs (image row i, text row i).
+  TensorMap evaluate(const TensorMap& inputs) override;
 
   torch::nn::Linear image_projection{nullptr};  // W_[I_ITM], Eq. 64
   torch::nn::Linear text_projection{nullptr};   // W_[T_ITM], Eq. 64

@@ -251,6 +251,65 @@ TEST(Itm, ShapeErrorsNameThePortsAndShapes) {
   expect_error_naming([&] { loss->compute({{"image", pairs}}); }, {"text"});
 }
 
+// logit(match) - logit(no match) of each pair (image row i, text row i) by Itm::evaluate.
+std::vector<double> match_scores(const std::shared_ptr<mmkd::Loss>& loss, const torch::Tensor& image,
+                                 const torch::Tensor& text) {
+  const torch::Tensor scores = loss->evaluate({{"image", image}, {"text", text}}).at("match_score");
+  EXPECT_EQ(scores.sizes(), torch::IntArrayRef({image.size(0)}));
+  EXPECT_EQ(scores.scalar_type(), torch::kFloat);
+  std::vector<double> out;
+  for (int64_t i = 0; i < scores.size(0); ++i) out.push_back(scores[i].item<double>());
+  return out;
+}
+
+TEST(Itm, MatchScoresGiveComputesLossOnItsPairs) {
+  // Two classes: the cross entropy of a pair is softplus(-score) for a match, softplus(score) for a negative.
+  torch::manual_seed(7);
+  auto loss = make_loss("{dim: 3, hidden_dim: 4, negatives: random}", 2);
+  loss->to(torch::kDouble);
+  mmkd::testing::randomize_parameters(*loss);
+  const int64_t batch = 5;
+  torch::Tensor image = torch::randn({batch, 3}, torch::kDouble), text = torch::randn({batch, 3}, torch::kDouble);
+  const mmkd::itm::Negatives negatives = expected_negatives(2, 0, nullptr, batch);
+  const torch::Tensor rows = torch::arange(batch, torch::kLong);
+  const torch::Tensor image_index = torch::cat({rows, rows, negatives.image_of_text});
+  const torch::Tensor text_index = torch::cat({rows, negatives.text_of_image, rows});
+  const std::vector<double> scores =
+      match_scores(loss, image.index_select(0, image_index), text.index_select(0, text_index));
+  double expected = 0;
+  for (int64_t p = 0; p < 3 * batch; ++p)
+    expected += std::log1p(std::exp(p < batch ? -scores[p] : scores[p])) / (3 * batch);
+  EXPECT_NEAR(loss->compute({{"image", image}, {"text", text}}).loss.item<double>(), expected, 1e-6);
+}
+
+TEST(Itm, MatchScoresMatchLoopImplementationAndLeaveTheStepAlone) {
+  torch::manual_seed(8);
+  auto loss = make_loss("{dim: 3, hidden_dim: 2}");
+  loss->to(torch::kDouble);
+  torch::Tensor image = torch::randn({4, 3}, torch::kDouble), text = torch::randn({4, 3}, torch::kDouble);
+  const torch::Tensor w_image = parameter(loss, "image_projection.weight"),
+                      w_text = parameter(loss, "text_projection.weight");
+  const torch::Tensor w_cls = parameter(loss, "classifier.weight"), b_cls = parameter(loss, "classifier.bias");
+  const std::vector<double> scores = match_scores(loss, image, text);
+  for (int64_t i = 0; i < 4; ++i) {
+    double logit[2] = {b_cls[0].item<double>(), b_cls[1].item<double>()};
+    for (int64_t h = 0; h < 2; ++h) {
+      double fused = 0;
+      for (int64_t d = 0; d < 3; ++d)
+        fused += w_image[h][d].item<double>() * image[i][d].item<double>() +
+                 w_text[h][d].item<double>() * text[i][d].item<double>();  // Eq. 64
+      for (int64_t c = 0; c < 2; ++c) logit[c] += w_cls[c][h].item<double>() * fused;  // Eq. 65
+    }
+    EXPECT_NEAR(scores[i], logit[1] - logit[0], 1e-6) << i;
+  }
+  EXPECT_EQ(match_scores(loss, image.narrow(0, 0, 1), text.narrow(0, 0, 1)).size(), 1u);  // no negatives needed
+  EXPECT_EQ(loss->named_buffers()["step"].item<int64_t>(), 0);
+  EXPECT_EQ(match_scores(make_loss("{dim: 3, hidden_dim: 2}"), image.to(torch::kBFloat16), text).size(), 4u);
+  expect_error_naming([&] { loss->evaluate({{"image", image}, {"text", text.narrow(0, 0, 3)}}); },
+                      {"itm", "`image`", "`text`", "[4, 3]", "[3, 3]"});
+  expect_error_naming([&] { loss->evaluate({{"image", image}}); }, {"text"});
+}
+
 TEST(Itm, BadOptionsAreConfigErrors) {
   EXPECT_THROW(make_loss("{negatives: semi}"), mmkd::ConfigError);
   EXPECT_THROW(make_loss("{dim: 0}"), mmkd::ConfigError);

@@ -1,0 +1,82 @@
+#include "tiny_experiment.hpp"
+
+#include <mmkd/safetensors.hpp>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <filesystem>
+
+namespace fs = std::filesystem;
+using namespace mmkd::testing;
+
+namespace {
+
+// The quickstart model trained briefly and exported, then fine-tuned and linearly probed on
+// the shapes' colours (experiments/quickstart_finetune.yaml): classifier head, mixup/cutmix,
+// layer-wise learning-rate decay, accuracy in the results table.
+TEST(FineTuning, ClassifiesShapesFromTheExportedQuickstartEncoder) {
+  TempDir dir;
+  auto pretrained = mmkd_in(dir.path(), "run " + source_dir() +
+                                            "/experiments/quickstart.yaml --run-dir pre data.train.size=512 "
+                                            "data.eval.size=64 trainer.epochs=2");
+  ASSERT_EQ(pretrained.exit_code, 0) << pretrained.output;
+  auto exported = mmkd_in(dir.path(), "export pre");
+  ASSERT_EQ(exported.exit_code, 0) << exported.output;
+
+  const std::string finetune = "run " + source_dir() + "/experiments/quickstart_finetune.yaml vars.student=" +
+                               dir.file("pre/export/image.safetensors") + " data.train.size=1024 trainer.epochs=3";
+  auto tuned = mmkd_in(dir.path(), finetune + " --run-dir tuned");
+  ASSERT_EQ(tuned.exit_code, 0) << tuned.output;
+  auto probed = mmkd_in(dir.path(), finetune + " --run-dir probed model.image.frozen=true");
+  ASSERT_EQ(probed.exit_code, 0) << probed.output;
+
+  auto results = nlohmann::json::parse(read_file(dir.file("tuned/eval/results.json")));
+  const double accuracy = results["metrics"]["eval.accuracy.accuracy"].get<double>();
+  EXPECT_GT(accuracy, 0.5) << results.dump();  // 8 colours: chance is 1/8
+  EXPECT_GE(results["metrics"]["eval.accuracy.top5"].get<double>(), accuracy);
+  const std::string table = read_file(dir.file("tuned/eval/results.md"));
+  EXPECT_NE(table.find("Accuracy"), std::string::npos) << table;
+
+  const auto before = mmkd::read_safetensors(dir.file("pre/final.safetensors"));
+  const auto after_tuning = mmkd::read_safetensors(dir.file("tuned/final.safetensors"));
+  const auto after_probing = mmkd::read_safetensors(dir.file("probed/final.safetensors"));
+  const std::string block = "model.image.blocks.0.attn.qkv.weight";
+  EXPECT_FALSE(torch::equal(before.at(block), after_tuning.at(block)));
+  EXPECT_TRUE(torch::equal(before.at(block), after_probing.at(block)));  // frozen
+  EXPECT_FALSE(torch::equal(after_tuning.at("model.head.head.weight"), after_probing.at("model.head.head.weight")));
+  auto probe_results = nlohmann::json::parse(read_file(dir.file("probed/eval/results.json")));
+  EXPECT_GT(probe_results["metrics"]["eval.accuracy.accuracy"].get<double>(), 1.5 / 8) << probe_results.dump();
+}
+
+// Every experiment file (not the *_base.yaml files others extend) passes `mmkd validate`.
+TEST(Experiments, EveryExperimentFileValidates) {
+  int checked = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(source_dir() + "/experiments")) {
+    const std::string path = entry.path().string();
+    if (entry.path().extension() != ".yaml" || path.size() > 10 && path.substr(path.size() - 10) == "_base.yaml") continue;
+    auto r = run_command("'" + mmkd_executable() + "' validate '" + path + "'");
+    EXPECT_EQ(r.exit_code, 0) << path << "\n" << r.output;
+    ++checked;
+  }
+  EXPECT_GE(checked, 16);
+}
+
+// experiments/eval/image_text_eval_base.yaml under a model writing image.embedding and
+// text.embedding: four evaluators on three named sets pass `mmkd validate`.
+TEST(Experiments, ImageTextEvaluationBaseValidatesUnderAModel) {
+  TempDir dir;
+  write_file(dir.file("exp.yaml"), "extends: " + source_dir() + "/experiments/eval/image_text_eval_base.yaml\n" + R"(
+data: {train: {type: synthetic_shapes}}
+model:
+  image: {type: vit, inputs: {image: batch.image}, embed_dim: 8}
+  text: {type: text_transformer, inputs: {ids: batch.text_ids, mask: batch.text_mask}, embed_dim: 8}
+losses: {clip: {type: clip_contrastive, inputs: {image: image.embedding, text: text.embedding}}}
+)");
+  auto r = run_command("'" + mmkd_executable() + "' validate " + dir.file("exp.yaml"));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("4 evaluators"), std::string::npos) << r.output;
+}
+
+}  // namespace
