@@ -40,7 +40,7 @@ void generate(const std::string& dir, int64_t images, int64_t captions, int64_t 
   const torch::Tensor image = torch::randn({images, dim});
   const torch::Tensor image_of_text = torch::arange(images).repeat_interleave(captions).index_select(
       0, torch::randperm(images * captions));
-  const torch::Tensor text = image.index_select(0, image_of_text) + 1.5 * torch::randn({images * captions, dim});
+  const torch::Tensor text = image.index_select(0, image_of_text) + 8.0 * torch::randn({images * captions, dim});
   write_raw(dir + "/images.f32", image);
   write_raw(dir + "/texts.f32", text);
   write_raw(dir + "/image_of_text.i64", image_of_text);

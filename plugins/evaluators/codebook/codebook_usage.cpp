@@ -1,5 +1,9 @@
 #include "codebook_usage.hpp"
 
+#include <mmkd/percent_cell.hpp>
+
+#include <iomanip>
+
 namespace mmkd::codebook {
 
 ComponentInfo CodebookUsage::info() {
@@ -43,6 +47,12 @@ std::map<std::string, double> CodebookUsage::compute(const EvalModels& /*models*
   return {{"usage", static_cast<double>(used) / static_cast<double>(codebook_size_)},
           {"perplexity", std::exp(entropy)},
           {"dead", static_cast<double>(codebook_size_ - used)}};
+}
+
+std::vector<TableCell> CodebookUsage::table(const std::map<std::string, double>& metrics) const {
+  return {percent_cell({"Usage"}, metrics.at("usage")),
+          {{"Perplexity"}, c10::str(std::fixed, std::setprecision(1), metrics.at("perplexity"))},
+          {{"Dead"}, std::to_string(static_cast<int64_t>(metrics.at("dead")))}};
 }
 
 }  // namespace mmkd::codebook

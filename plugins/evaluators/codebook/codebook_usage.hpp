@@ -18,6 +18,7 @@ class CodebookUsage : public Evaluator {
   void reset() override;
   void add(const TensorMap& inputs, const EvalModels& models) override;
   std::map<std::string, double> compute(const EvalModels& models) override;
+  std::vector<TableCell> table(const std::map<std::string, double>& metrics) const override;
 
  private:
   std::string loss_;

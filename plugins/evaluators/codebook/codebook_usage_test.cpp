@@ -43,6 +43,12 @@ TEST(CodebookUsage, CountsCodewordsOverThePass) {
   EXPECT_DOUBLE_EQ(metrics.at("dead"), 2.0);
   EXPECT_NEAR(metrics.at("perplexity"), std::exp(-(2 * 0.4 * std::log(0.4) + 0.2 * std::log(0.2))), 1e-12);
   EXPECT_EQ(metrics.size(), 3u);
+  const auto cells = evaluator->table(metrics);
+  ASSERT_EQ(cells.size(), 3u);
+  EXPECT_EQ(cells[0].value, "60.00");
+  EXPECT_EQ(cells[1].value, "2.9");  // exp(1.0549)
+  EXPECT_EQ(cells[2].heading, (std::vector<std::string>{"Dead"}));
+  EXPECT_EQ(cells[2].value, "2");
 }
 
 TEST(CodebookUsage, UniformAndCollapsedCodebooks) {

@@ -2,6 +2,8 @@
 
 #include "recall_at_k.hpp"
 
+#include <iomanip>
+
 namespace mmkd::retrieval {
 
 ComponentInfo MedianRank::info() {
@@ -56,6 +58,11 @@ std::map<std::string, double> MedianRank::compute(const EvalModels& /*models*/) 
     }
   const double runs = static_cast<double>(rounds_ * splits_);
   return {{"i2t", i2t / runs}, {"t2i", t2i / runs}};
+}
+
+std::vector<TableCell> MedianRank::table(const std::map<std::string, double>& metrics) const {
+  return {{{"Image → Text"}, c10::str(std::fixed, std::setprecision(1), metrics.at("i2t"))},
+          {{"Text → Image"}, c10::str(std::fixed, std::setprecision(1), metrics.at("t2i"))}};
 }
 
 }  // namespace mmkd::retrieval

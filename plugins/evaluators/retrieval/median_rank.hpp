@@ -14,6 +14,7 @@ class MedianRank : public Evaluator {
   void reset() override { store_.clear(); }
   void add(const TensorMap& inputs, const EvalModels& /*models*/) override { store_.add(inputs); }
   std::map<std::string, double> compute(const EvalModels& models) override;
+  std::vector<TableCell> table(const std::map<std::string, double>& metrics) const override;  // Table 11
 
  private:
   int64_t splits_, split_size_, rounds_;

@@ -88,6 +88,10 @@ TEST(MedianRank, PerfectAndTiedScores) {
   torch::Tensor same = torch::ones({3, 3});  // every score ties: each correct pair ranks last
   evaluator->add({{"image", same}, {"text", same}, {"image_id", torch::arange(3)}}, kNoModels);
   EXPECT_DOUBLE_EQ(evaluator->compute(kNoModels).at("t2i"), 3.0);
+  const auto cells = evaluator->table({{"i2t", 1.5}, {"t2i", 2.04}});
+  ASSERT_EQ(cells.size(), 2u);
+  EXPECT_EQ(cells[0].heading, (std::vector<std::string>{"Image → Text"}));
+  EXPECT_EQ(cells[1].value, "2.0");
 }
 
 TEST(MedianRank, NeedsEnoughImages) {
