@@ -75,13 +75,7 @@ std::map<std::string, double> ItmRerank::compute(const EvalModels& models) {
       similarity.t(), correct.t(), k_,
       [&](const torch::Tensor& text, const torch::Tensor& image) { return match_score(image, text); });
 
-  std::map<std::string, double> metrics;
-  const std::vector<double> i2t_recall = recall_of_ranks(i2t, ks_), t2i_recall = recall_of_ranks(t2i, ks_);
-  for (size_t i = 0; i < ks_.size(); ++i) {
-    metrics[c10::str("i2t_r", ks_[i])] = i2t_recall[i];
-    metrics[c10::str("t2i_r", ks_[i])] = t2i_recall[i];
-  }
-  return metrics;
+  return recall_metrics(i2t, t2i, ks_);
 }
 
 std::vector<TableCell> ItmRerank::table(const std::map<std::string, double>& metrics) const {

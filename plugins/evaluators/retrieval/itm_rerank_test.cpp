@@ -1,6 +1,7 @@
 #include "expect_error.hpp"
 #include "fake_eval_models.hpp"
 #include "mmkd_testing.hpp"
+#include "reference_cosine.hpp"
 
 #include <gtest/gtest.h>
 #include <mmkd/mmkd.hpp>
@@ -14,6 +15,8 @@
 #include <vector>
 
 namespace {
+
+using mmkd::retrieval::testing::reference_cosine;
 
 using mmkd::testing::expect_error_naming;
 
@@ -70,15 +73,6 @@ std::map<std::string, double> evaluate_in_batches(mmkd::Evaluator& evaluator, co
   return evaluator.compute(models);
 }
 
-double cosine(const torch::Tensor& a, const torch::Tensor& b) {
-  double ab = 0, aa = 0, bb = 0;
-  for (int64_t d = 0; d < a.size(0); ++d) {
-    const double x = a[d].item<double>(), y = b[d].item<double>();
-    ab += x * y, aa += x * x, bb += y * y;
-  }
-  return ab / std::sqrt(aa * bb);
-}
-
 double dot_product(const torch::Tensor& a, const torch::Tensor& b) {
   double sum = 0;
   for (int64_t d = 0; d < a.size(0); ++d) sum += a[d].item<double>() * b[d].item<double>();
@@ -113,14 +107,14 @@ std::map<std::string, double> reference(const Captioned& data, int64_t k, const 
   for (int64_t i = 0; i < images; ++i) {
     std::vector<Candidate> candidates;
     for (int64_t t = 0; t < texts; ++t)
-      candidates.push_back({cosine(data.image_features[i], data.text_features[t]),
+      candidates.push_back({reference_cosine(data.image_features[i], data.text_features[t]),
                             dot_product(data.image_itm[i], data.text_itm[t]), data.image_of_text[t].item<int64_t>() == i});
     i2t.push_back(reranked_position(candidates, k));
   }
   for (int64_t t = 0; t < texts; ++t) {
     std::vector<Candidate> candidates;
     for (int64_t i = 0; i < images; ++i)
-      candidates.push_back({cosine(data.image_features[i], data.text_features[t]),
+      candidates.push_back({reference_cosine(data.image_features[i], data.text_features[t]),
                             dot_product(data.image_itm[i], data.text_itm[t]), data.image_of_text[t].item<int64_t>() == i});
     t2i.push_back(reranked_position(candidates, k));
   }

@@ -34,6 +34,17 @@ std::vector<double> recall_of_ranks(const torch::Tensor& ranks, const std::vecto
   return recalls;
 }
 
+std::map<std::string, double> recall_metrics(const torch::Tensor& i2t_ranks, const torch::Tensor& t2i_ranks,
+                                             const std::vector<int64_t>& ks) {
+  std::map<std::string, double> metrics;
+  const std::vector<double> i2t = recall_of_ranks(i2t_ranks, ks), t2i = recall_of_ranks(t2i_ranks, ks);
+  for (size_t i = 0; i < ks.size(); ++i) {
+    metrics[c10::str("i2t_r", ks[i])] = i2t[i];
+    metrics[c10::str("t2i_r", ks[i])] = t2i[i];
+  }
+  return metrics;
+}
+
 std::vector<Port> recall_metric_ports(const std::vector<int64_t>& ks) {
   std::vector<Port> metrics;
   for (const std::string direction : {"i2t", "t2i"})

@@ -22,6 +22,10 @@ std::vector<double> recall_at_k(const torch::Tensor& similarity, const torch::Te
 // The same from the 0-based ranks [Q] of the best correct candidates.
 std::vector<double> recall_of_ranks(const torch::Tensor& ranks, const std::vector<int64_t>& ks);
 
+// Metrics i2t_r<K> and t2i_r<K> from the ranks of image and of text queries.
+std::map<std::string, double> recall_metrics(const torch::Tensor& i2t_ranks, const torch::Tensor& t2i_ranks,
+                                             const std::vector<int64_t>& ks);
+
 // The metrics i2t_r<K> and t2i_r<K>, for each K in ks, with their docs.
 std::vector<Port> recall_metric_ports(const std::vector<int64_t>& ks);
 

@@ -31,15 +31,7 @@ std::map<std::string, double> Retrieval::compute(const EvalModels& /*models*/) {
   const GroupedEmbeddings grouped = store_.grouped();
   const torch::Tensor similarity = grouped.images.matmul(grouped.texts.t());  // [images, texts]
   const CaptionRanks ranks = caption_ranks(similarity, torch::tensor(grouped.image_of_text));
-
-  std::map<std::string, double> metrics;
-  const std::vector<double> i2t = recall_of_ranks(ranks.image_to_text, ks_);
-  const std::vector<double> t2i = recall_of_ranks(ranks.text_to_image, ks_);
-  for (size_t i = 0; i < ks_.size(); ++i) {
-    metrics[c10::str("i2t_r", ks_[i])] = i2t[i];
-    metrics[c10::str("t2i_r", ks_[i])] = t2i[i];
-  }
-  return metrics;
+  return recall_metrics(ranks.image_to_text, ranks.text_to_image, ks_);
 }
 
 std::vector<TableCell> Retrieval::table(const std::map<std::string, double>& metrics) const {

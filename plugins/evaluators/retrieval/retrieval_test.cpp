@@ -1,5 +1,6 @@
 #include "fake_eval_models.hpp"
 #include "mmkd_testing.hpp"
+#include "reference_cosine.hpp"
 #include "recall_at_k.hpp"
 
 #include <gtest/gtest.h>
@@ -15,20 +16,13 @@
 
 namespace {
 
+using mmkd::retrieval::testing::reference_cosine;
+
 const mmkd::testing::FakeEvalModels kNoModels;
 
 
 std::shared_ptr<mmkd::Evaluator> make_retrieval(const std::string& options = "{}") {
   return mmkd::testing::make<mmkd::Kind::Evaluator>("retrieval", options);
-}
-
-double cosine(const torch::Tensor& a, const torch::Tensor& b) {
-  double dot = 0, aa = 0, bb = 0;
-  for (int64_t d = 0; d < a.size(0); ++d) {
-    const double x = a[d].item<double>(), y = b[d].item<double>();
-    dot += x * y, aa += x * x, bb += y * y;
-  }
-  return dot / std::sqrt(aa * bb);
 }
 
 // Sorts each query's candidates by score, wrong ones first among equals, and finds the first
@@ -38,7 +32,7 @@ double reference_recall(const torch::Tensor& queries, const torch::Tensor& candi
   int hits = 0;
   for (int64_t q = 0; q < queries.size(0); ++q) {
     std::vector<std::pair<double, bool>> ranked;
-    for (int64_t c = 0; c < candidates.size(0); ++c) ranked.push_back({cosine(queries[q], candidates[c]), correct[q][c]});
+    for (int64_t c = 0; c < candidates.size(0); ++c) ranked.push_back({reference_cosine(queries[q], candidates[c]), correct[q][c]});
     std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
       return a.first != b.first ? a.first > b.first : a.second < b.second;
     });
