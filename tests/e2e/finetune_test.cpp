@@ -50,6 +50,46 @@ TEST(FineTuning, ClassifiesShapesFromTheExportedQuickstartEncoder) {
   EXPECT_GT(probe_results["metrics"]["eval.accuracy.accuracy"].get<double>(), 1.5 / 8) << probe_results.dump();
 }
 
+// A toy MRPC (label 1: the two sentences are the same words) and STS-B (score: shared words)
+// written as GLUE's TSV files, fine-tuned from scratch with experiments/finetune/glue_mrpc.yaml
+// and glue_stsb.yaml at tiny size: each task's metric reaches the results files.
+TEST(FineTuning, GlueTasksReportTheirMetrics) {
+  TempDir dir;
+  const std::vector<std::string> words = {"the", "cat", "sat", "dog", "ran", "a", "it", "is"};
+  std::string vocab = "[PAD]\n[UNK]\n[CLS]\n[SEP]\n";
+  for (const auto& word : words) vocab += word + "\n";
+  write_file(dir.file("vocab.txt"), vocab);
+  std::string mrpc = "Quality\t#1 ID\t#2 ID\t#1 String\t#2 String\n", stsb = "index\tsentence1\tsentence2\tscore\n";
+  for (int i = 0; i < 64; ++i) {
+    const std::string first = words[i % 8] + " " + words[(i / 8) % 8];
+    const std::string second = i % 2 ? first : words[(i + 3) % 8] + " " + words[(i / 8) % 8];
+    mrpc += std::to_string(i % 2) + "\t1\t2\t" + first + "\t" + second + "\n";
+    stsb += std::to_string(i) + "\t" + first + "\t" + second + "\t" + (i % 2 ? "5.0" : "2.5") + "\n";
+  }
+  for (const std::string split : {"train", "dev"}) {
+    write_file(dir.file("glue/MRPC/" + split + ".tsv"), mrpc);
+    write_file(dir.file("glue/STS-B/" + split + ".tsv"), stsb);
+  }
+  const std::string tiny = " vars.data_root=" + dir.path() + " vars.vocab=" + dir.file("vocab.txt") +
+                           " 'vars.student=\"\"' model.text.depth=1 model.text.dim=16 model.text.heads=2 model.text.vocab_size=16"
+                           " model.head.dim=16 data.train.max_len=8 data.eval.max_len=8 trainer.epochs=2 trainer.batch_size=16"
+                           " trainer.threads=1";
+  for (const std::string task : {"mrpc", "stsb"}) {
+    auto r = mmkd_in(dir.path(), "run " + source_dir() + "/experiments/finetune/glue_" + task + ".yaml --run-dir " + task + tiny);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+  }
+  auto mrpc_results = nlohmann::json::parse(read_file(dir.file("mrpc/eval/results.json")))["metrics"];
+  for (const char* metric : {"eval.glue.accuracy", "eval.glue.f1"}) {
+    ASSERT_TRUE(mrpc_results.contains(metric)) << mrpc_results.dump();
+    EXPECT_GE(mrpc_results[metric].get<double>(), 0.0);
+    EXPECT_LE(mrpc_results[metric].get<double>(), 1.0);
+  }
+  EXPECT_NE(read_file(dir.file("mrpc/eval/results.md")).find("F1"), std::string::npos);
+  auto stsb_results = nlohmann::json::parse(read_file(dir.file("stsb/eval/results.json")))["metrics"];
+  ASSERT_TRUE(stsb_results.contains("eval.stsb.spearman")) << stsb_results.dump();
+  EXPECT_TRUE(std::filesystem::exists(dir.file("stsb/best.safetensors")));
+}
+
 // Every experiment file (not the *_base.yaml files others extend) passes `mmkd validate`.
 TEST(Experiments, EveryExperimentFileValidates) {
   int checked = 0;
