@@ -89,6 +89,22 @@ TEST(Evaluation, ZeroShotNamesColoursFarAboveChance) {
   EXPECT_NE(table.find("|  | retrieval |  |  |  |  |  | zero_shot |  |\n"), std::string::npos) << table;
 }
 
+// `mmkd bench`: the quickstart's step timed on its replayed first batch, phases and FLOPs
+// reported, nothing left behind.
+TEST(Bench, TimesTheStepAndLeavesNoRunFolder) {
+  TempDir dir;
+  auto r = mmkd_in(dir.path(), "bench " + source_dir() + "/experiments/quickstart.yaml --steps 6 --warmup 2");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  for (const char* line : {"samples_per_second ", "tflops_per_second ", "over 6 steps: data ", " student ", " backward ",
+                           " optimizer "})
+    EXPECT_NE(r.output.find(line), std::string::npos) << line << "\n" << r.output;
+  EXPECT_FALSE(fs::exists(dir.file("runs"))) << r.output;
+  const auto folder = r.output.find("run folder ");
+  ASSERT_NE(folder, std::string::npos) << r.output;
+  const std::string run = r.output.substr(folder + 11, r.output.find('\n', folder) - folder - 11);
+  EXPECT_FALSE(fs::exists(run)) << run;
+}
+
 TEST(Evaluation, MissingWeightsAreNamed) {
   TempDir dir;
   const std::string experiment = source_dir() + "/experiments/quickstart.yaml";

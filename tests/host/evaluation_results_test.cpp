@@ -1,3 +1,4 @@
+#include "cli/bench_command.hpp"
 #include "config/experiment_file.hpp"
 #include "config/option_check.hpp"
 #include "graph/host_sections.hpp"
@@ -142,6 +143,29 @@ TEST(BestCheckpoint, KeepsTheBestValidationAndContinuesAfterResume) {
   EXPECT_FALSE(other_rank.offer(70, {{"eval.r.loss", 0.0}}, weights));
   const Options other_metric = section(eval_options(), "eval", "{best_metric: eval.r.acc}");
   EXPECT_THROW(BestCheckpoint(other_metric, dir.path(), true), Error);
+}
+
+TEST(Bench, SummaryWeighsRecordsAfterTheWarmupByTheirSteps) {
+  TempDir dir;
+  mmkd::testing::write_file(dir.file("metrics.jsonl"),
+                            "{\"step\": 2, \"samples_per_second\": 1.0, \"time.backward\": 9.0}\n"
+                            "{\"step\": 2, \"eval.x\": 0.5}\n"
+                            "{\"step\": 6, \"samples_per_second\": 100.0, \"tflops_per_second\": 2.0, \"mfu\": 0.2, "
+                            "\"time.backward\": 0.02, \"time.data\": 0.01}\n"
+                            "{\"step\": 8, \"samples_per_second\": 50.0, \"tflops_per_second\": 1.0, \"mfu\": 0.1, "
+                            "\"time.backward\": 0.05, \"time.data\": 0.01}\n");
+  const BenchFigures figures = summarise_bench(dir.file("metrics.jsonl"), 2);
+  EXPECT_EQ(figures.steps, 6);
+  // 6 steps over 4/100 + 2/50 time units: 6 / 0.08 = 75 samples/s at equal batch sizes.
+  EXPECT_DOUBLE_EQ(figures.samples_per_second, 75.0);
+  EXPECT_DOUBLE_EQ(figures.tflops_per_second, (2.0 * 0.04 + 1.0 * 0.04) / 0.08);
+  EXPECT_DOUBLE_EQ(figures.mfu, (0.2 * 0.04 + 0.1 * 0.04) / 0.08);
+  EXPECT_DOUBLE_EQ(figures.phase_seconds.at("backward"), (4 * 0.02 + 2 * 0.05) / 6);
+  EXPECT_DOUBLE_EQ(figures.phase_seconds.at("data"), 0.01);
+  const std::string text = describe_bench(figures);
+  EXPECT_NE(text.find("samples_per_second 75.00"), std::string::npos) << text;
+  EXPECT_NE(text.find("backward 0.0300 s"), std::string::npos) << text;
+  EXPECT_THROW(summarise_bench(dir.file("metrics.jsonl"), 8), Error);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "config/experiment_file.hpp"
 #include "graph/experiment_plan.hpp"
 #include "graph/graph.hpp"
+#include "train/flop_estimate.hpp"
 #include "train/validation.hpp"
 
 #include <gtest/gtest.h>
@@ -347,6 +348,24 @@ model: {first: {type: test_linear, frozen: yes please, inputs: {x: batch.a}}}
 losses: {one: {type: test_sum, inputs: {x: first.y}}}
 )");
   EXPECT_NE(message.find("model.first.frozen: expected true or false"), std::string::npos) << message;
+}
+
+TEST(FlopEstimate, SixTimesMatrixParametersTimesTokensForTrainedNodes) {
+  auto p = plan(R"(
+data: {train: {type: test_source}}
+model:
+  first: {type: test_linear, frozen: true, inputs: {x: batch.a}}
+  head: {type: test_linear, inputs: {x: first.y}}
+  again: {share: head, inputs: {x: batch.b}}
+losses: {one: {type: test_sum, inputs: {x: head.y}}}
+)");
+  Graph graph(registry(), p, Context{});
+  TensorMap tensors{{"batch.a", torch::ones({5, 3})}, {"batch.b", torch::ones({5, 3})}};
+  graph.run_model(tensors);
+  // 9 weights each: frozen `first` forward only (2 x 9 x 5), `head` and its shared use trained.
+  EXPECT_DOUBLE_EQ(estimate_step_flops(graph, tensors), 2.0 * 9 * 5 + 2 * 6.0 * 9 * 5);
+  tensors["head.y"] = torch::ones({5, 7, 3});  // a token sequence: B x T tokens
+  EXPECT_DOUBLE_EQ(estimate_step_flops(graph, tensors), 2.0 * 9 * 5 + 6.0 * 9 * 35 + 6.0 * 9 * 5);
 }
 
 }  // namespace

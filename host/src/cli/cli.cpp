@@ -1,7 +1,9 @@
 #include "cli/cli.hpp"
 
+#include "cli/bench_command.hpp"
 #include "cli/describe.hpp"
 #include "cli/eval_command.hpp"
+#include "cli/external_command.hpp"
 #include "cli/export_command.hpp"
 #include "cli/probe_command.hpp"
 #include "cli/trained_weights.hpp"
@@ -120,6 +122,17 @@ int command_eval(const std::string& path, const std::vector<std::string>& overri
   });
 }
 
+int command_bench(const std::string& path, std::vector<std::string> overrides, const BenchRequest& request) {
+  for (const auto& override_text : bench_overrides(request)) overrides.push_back(override_text);
+  const TempRunDir folder;
+  return with_experiment(path, overrides, [&](const Loaded& loaded) {
+    const int code = run_training(loaded.registry, loaded.plan, RunRequest{folder.run_dir(), false, true});
+    if (code != kExitOk) return code;
+    std::cout << "\n" << describe_bench(summarise_bench(folder.run_dir() + "/metrics.jsonl", request.warmup));
+    return 0;
+  });
+}
+
 // The command line of a launched rank: argv without the program name and `--nproc N`.
 std::vector<std::string> arguments_without_nproc(int argc, char** argv) {
   std::vector<std::string> arguments;
@@ -182,6 +195,13 @@ int cli_main(int argc, char** argv) {
       ->required();
   export_command->add_option("--out", export_dir, "folder for <node>.safetensors (default: RUN_DIR/export)");
 
+  BenchRequest bench_request;
+  auto* bench = app.add_subcommand("bench", "time an experiment's training step on its first batch, replayed");
+  bench->add_option("experiment", experiment, "experiment YAML file")->required();
+  bench->add_option("overrides", overrides, "key.path=value overrides");
+  bench->add_option("--steps", bench_request.steps, "timed steps")->check(CLI::PositiveNumber);
+  bench->add_option("--warmup", bench_request.warmup, "untimed steps first")->check(CLI::NonNegativeNumber);
+
   EvalRequest eval_request;
   auto* eval = app.add_subcommand("eval", "run an experiment's evaluators on trained weights");
   eval->add_option("experiment", experiment, "experiment YAML file")->required();
@@ -199,6 +219,16 @@ int cli_main(int argc, char** argv) {
   probe->add_option("--inputs", probe_request.inputs_path, "safetensors file with one tensor per input port")->required();
   probe->add_option("--out", probe_request.output_path, "safetensors file for outputs and input gradients")->required();
 
+  if (argc >= 2 && argv[1][0] != '-') {
+    bool builtin = true;
+    try {
+      app.get_subcommand(argv[1]);
+    } catch (const CLI::OptionNotFound&) {
+      builtin = false;
+    }
+    if (!builtin)
+      if (auto tool = external_command(argv[1])) return exec_external_command(*tool, {argv + 2, argv + argc});
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -211,6 +241,7 @@ int cli_main(int argc, char** argv) {
   if (*run) return command_run(experiment, overrides, request);
   if (*validate) return command_validate(experiment, overrides, shapes);
   if (*eval) return command_eval(experiment, overrides, eval_request);
+  if (*bench) return command_bench(experiment, overrides, bench_request);
   if (*export_command) return command_export(run_dir, export_dir);
   if (*list) return with_plugins([](const Registry& r) { std::cout << list_components(r); });
   if (*describe) return with_plugins([&](const Registry& r) { std::cout << describe_component(r, component); });

@@ -204,6 +204,24 @@ std::vector<std::string> Graph::parameter_counts() const {
   return lines;
 }
 
+std::vector<Graph::NodeCost> Graph::node_costs() const {
+  auto matrix_parameters = [](const torch::nn::Module& module) {
+    int64_t count = 0;
+    for (const auto& item : module.named_parameters()) {
+      const std::string& name = item.key();
+      const bool table = name.find("token") != std::string::npos ||
+                         (name.find("embed") != std::string::npos && name.find("patch") == std::string::npos);
+      if (item.value().dim() >= 2 && !table) count += item.value().numel();
+    }
+    return count;
+  };
+  std::vector<NodeCost> costs;
+  for (const auto* nodes : {&momentum_, &teachers_, &model_})
+    for (const auto& n : *nodes)
+      costs.push_back({n.plan->outputs, matrix_parameters(*n.module), nodes == &model_ && !n.plan->frozen});
+  return costs;
+}
+
 TensorMap Graph::state() const {
   TensorMap state;
   for (const auto& [prefix, module] : stateful_modules()) {

@@ -52,6 +52,15 @@ class Graph {
   std::vector<std::string> parameter_counts() const;
   void load_extra_state(const TensorMap& state);
 
+  // For FLOP estimates: every node that runs in a step (`share:` nodes too), its outputs, the
+  // elements of its matrix parameters (not embedding tables) and whether it is trained.
+  struct NodeCost {
+    std::vector<std::string> outputs;
+    int64_t matrix_parameters = 0;
+    bool trained = false;
+  };
+  std::vector<NodeCost> node_costs() const;
+
  private:
   struct ModuleNode {
     const NodePlan* plan;

@@ -44,6 +44,13 @@ const std::vector<OptionSpec>& trainer_options() {
           .option("checkpoint_every", int64_t{0}, "checkpoint every N steps (0 = epoch ends only)", at_least(0))
           .option("keep_checkpoints", int64_t{3}, "checkpoints kept, newest first", at_least(1))
           .option("log_every", int64_t{10}, "steps between log lines", at_least(1))
+          .option("time_phases", false,
+                  "log time.data, time.teacher (with momentum copies), time.student (model and losses), "
+                  "time.backward and time.optimizer per step; on CUDA each phase then ends with a synchronisation")
+          .option("peak_tflops", 0.0,
+                  "the device's peak TFLOP/s at the run's precision, for `mfu` (estimated FLOPs / peak); e.g. "
+                  "989 for an H100 or H200 SXM in bf16 (dense); 0 = not reported",
+                  at_least(0))
           .option("distributed_timeout", 300.0,
                   "seconds a rank waits for the others (joining, every collective) before it fails", positive())
           .options;

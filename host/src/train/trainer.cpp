@@ -6,16 +6,18 @@
 #include "graph/graph.hpp"
 #include "io/atomic_file.hpp"
 #include "train/batch_loader.hpp"
-#include "train/concat_dataset.hpp"
+#include "train/best_checkpoint.hpp"
 #include "train/checkpoint.hpp"
+#include "train/concat_dataset.hpp"
+#include "train/flop_estimate.hpp"
 #include "train/lr_schedule.hpp"
 #include "train/metrics_log.hpp"
 #include "train/mixed_precision.hpp"
 #include "train/optimizer.hpp"
 #include "train/progress_line.hpp"
 #include "train/results_table.hpp"
-#include "train/best_checkpoint.hpp"
 #include "train/run_folder.hpp"
+#include "train/step_timer.hpp"
 #include "train/stop_signal.hpp"
 #include "train/validation.hpp"
 
@@ -62,7 +64,8 @@ class Run {
         writer_(!group_ || group_->rank() == 0),
         folder_(shared_run_folder(plan, request, group_.get())),
         checkpoints_((fs::path(folder_.path) / "checkpoints").string()),
-        progress_(isatty(STDOUT_FILENO) != 0) {}
+        progress_(isatty(STDOUT_FILENO) != 0),
+        benchmark_(request.benchmark) {}
 
   int execute() {
     set_torch_threads(trainer_);
@@ -159,7 +162,7 @@ class Run {
     };
     auto save = [&](const std::string& state) {
       last_saved_step_ = position.step;
-      if (!writer_) return;
+      if (!writer_ || benchmark_) return;
       Checkpoint checkpoint{position, graph.state(), graph.extra_state(), rng_state(), scaler.value(), to_yaml(plan_.config)};
       save_checkpoint(checkpoints_.path_for(position.step), checkpoint, *optimizer.optimizer);
       checkpoints_.keep_newest(static_cast<size_t>(trainer_.get<int64_t>("keep_checkpoints")));
@@ -180,6 +183,15 @@ class Run {
     const auto run_start = interval_start;
     const int64_t first_step = position.step;
     int64_t last_eval_step = -1;
+    StepTimer timer(trainer_.get<bool>("time_phases"), device_);
+    const double peak_flops = trainer_.get<double>("peak_tflops") * 1e12;
+    double step_flops = 0;
+    std::optional<TensorMap> replayed;
+    auto next_batch = [&](int64_t epoch, int64_t index) {
+      if (!benchmark_) return loader.batch(epoch, index);
+      if (!replayed) replayed = loader.batch(0, 0);
+      return *replayed;
+    };
 
     while (position.step < total_steps) {
       const double lr = schedule.lr_at(position.step);
@@ -190,20 +202,25 @@ class Run {
       std::optional<LossValues> nonfinite;
       int signal_number = 0;
       for (int64_t micro = 0; micro < accumulate; ++micro) {
-        TensorMap tensors = loader.batch(position.epoch, position.batch_in_epoch + micro);
+        timer.start();
+        TensorMap tensors = next_batch(position.epoch, position.batch_in_epoch + micro);
         for (auto& [_, t] : tensors) t = t.to(device_, /*non_blocking=*/true);
+        timer.stop("data");
         LossValues losses;
         {
           AutocastGuard autocast(device_, precision_);
           graph.run_momentum(tensors);
         }
         graph.run_teachers(tensors);
+        timer.stop("teacher");
         {
           AutocastGuard autocast(device_, precision_);
           graph.run_model(tensors);
           losses = graph.compute_losses(tensors);
         }
+        if (step_flops == 0) step_flops = estimate_step_flops(graph, tensors) * static_cast<double>(accumulate);
         const double total = losses.total.item<double>();
+        timer.stop("student");
         if (!std::isfinite(total) && !nonfinite) nonfinite = losses;
         if (micro == accumulate - 1) {
           // Every rank agrees on stopping before the last backward pass starts its collectives.
@@ -219,9 +236,11 @@ class Run {
         } else if (nonfinite) {
           continue;
         }
+        timer.start();
         scaler.scale(losses.total / static_cast<double>(accumulate)).backward();
         step_values["loss"] += total / static_cast<double>(accumulate);
         for (const auto& [key, value] : losses.values) step_values[key] += value.item<double>() / static_cast<double>(accumulate);
+        timer.stop("backward");
       }
       if (averager) averager->finish();
       const bool finite = scaler.unscale(parameters);
@@ -230,6 +249,7 @@ class Run {
         optimizer.optimizer->step();
       }
       scaler.update(finite);
+      timer.stop("optimizer");
       ++position.step;
       position.batch_in_epoch += accumulate;
       for (const auto& [key, value] : step_values) interval_sums[key] += value;
@@ -254,6 +274,9 @@ class Run {
           }
         metrics["samples_per_second"] =
             static_cast<double>(interval_steps * batch_size * accumulate * world) / std::max(seconds, 1e-9);
+        metrics["tflops_per_second"] = step_flops * static_cast<double>(interval_steps) / std::max(seconds, 1e-9) / 1e12;
+        if (peak_flops > 0) metrics["mfu"] = metrics["tflops_per_second"] * 1e12 / peak_flops;
+        metrics.merge(timer.per_step(interval_steps));
         log(position.step, metrics);
         const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start).count();
         const double per_step = elapsed / static_cast<double>(position.step - first_step);
@@ -280,7 +303,7 @@ class Run {
       }
     }
     if (validation.enabled() && last_eval_step != position.step) validate(validation, graph, log, position, best);
-    if (writer_) write_safetensors((fs::path(folder_.path) / "final.safetensors").string(), graph.state());
+    if (writer_ && !benchmark_) write_safetensors((fs::path(folder_.path) / "final.safetensors").string(), graph.state());
     if (last_saved_step_ != position.step) save("running");
     status("finished", position.step);
     for (auto& logger : loggers) logger->finish(true);
@@ -363,6 +386,7 @@ class Run {
   CheckpointFolder checkpoints_;
   ProgressLine progress_;
   std::string precision_;
+  bool benchmark_;
   int64_t last_saved_step_ = -1;
 };
 

@@ -9,6 +9,7 @@ namespace mmkd {
 struct RunRequest {
   std::string run_dir;  // empty: runs_dir/name/<timestamp>
   bool resume = false;
+  bool benchmark = false;  // `mmkd bench`: every step reads the first batch again; no checkpoints or weights saved
 };
 
 // Exit codes of a run.
