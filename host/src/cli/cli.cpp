@@ -1,6 +1,7 @@
 #include "cli/cli.hpp"
 
 #include "cli/bench_command.hpp"
+#include "cli/cache_teacher_command.hpp"
 #include "cli/describe.hpp"
 #include "cli/eval_command.hpp"
 #include "cli/external_command.hpp"
@@ -133,6 +134,14 @@ int command_bench(const std::string& path, std::vector<std::string> overrides, c
   });
 }
 
+int command_cache_teacher(const std::string& path, const std::vector<std::string>& overrides,
+                          const CacheTeacherRequest& request) {
+  return with_experiment(path, overrides, [&](const Loaded& loaded) {
+    std::cout << cache_teacher_outputs(loaded.registry, loaded.plan, request) << "\n";
+    return 0;
+  });
+}
+
 // The command line of a launched rank: argv without the program name and `--nproc N`.
 std::vector<std::string> arguments_without_nproc(int argc, char** argv) {
   std::vector<std::string> arguments;
@@ -202,6 +211,14 @@ int cli_main(int argc, char** argv) {
   bench->add_option("--steps", bench_request.steps, "timed steps")->check(CLI::PositiveNumber);
   bench->add_option("--warmup", bench_request.warmup, "untimed steps first")->check(CLI::NonNegativeNumber);
 
+  CacheTeacherRequest cache_request;
+  auto* cache_teacher =
+      app.add_subcommand("cache-teacher", "store the teachers' outputs for K augmentations of every training sample");
+  cache_teacher->add_option("experiment", experiment, "experiment YAML file")->required();
+  cache_teacher->add_option("overrides", overrides, "key.path=value overrides");
+  cache_teacher->add_option("--views", cache_request.views, "augmentations per sample (K)")->check(CLI::PositiveNumber);
+  cache_teacher->add_option("--out", cache_request.out, "cache file")->required();
+
   EvalRequest eval_request;
   auto* eval = app.add_subcommand("eval", "run an experiment's evaluators on trained weights");
   eval->add_option("experiment", experiment, "experiment YAML file")->required();
@@ -242,6 +259,7 @@ int cli_main(int argc, char** argv) {
   if (*validate) return command_validate(experiment, overrides, shapes);
   if (*eval) return command_eval(experiment, overrides, eval_request);
   if (*bench) return command_bench(experiment, overrides, bench_request);
+  if (*cache_teacher) return command_cache_teacher(experiment, overrides, cache_request);
   if (*export_command) return command_export(run_dir, export_dir);
   if (*list) return with_plugins([](const Registry& r) { std::cout << list_components(r); });
   if (*describe) return with_plugins([&](const Registry& r) { std::cout << describe_component(r, component); });

@@ -26,6 +26,7 @@ class Planner {
       : registry_(registry), searched_(searched) {}
 
   ExperimentPlan plan(const ConfigNode& config, const std::string& config_path) {
+    config_dir_ = fs::absolute(config_path).parent_path().string();
     ExperimentPlan plan;
     plan.config = config;
     plan.config_path = config_path;
@@ -180,6 +181,18 @@ class Planner {
     return parts;
   }
 
+  // A teacher's `cached:` file, relative to the experiment file; it must exist.
+  std::string cached_path(const ConfigNode& node, const std::string& key_path) {
+    if (!node.is_scalar() || node.value().empty()) {
+      error(node.where(), key_path, "expected the path of a teacher cache file (mmkd cache-teacher), got " + node.describe());
+      return "";
+    }
+    const fs::path path = fs::path(node.value()).is_absolute() ? fs::path(node.value()) : fs::path(config_dir_) / node.value();
+    if (!fs::is_regular_file(path))
+      error(node.where(), key_path, "teacher cache `" + path.string() + "` not found; write it with `mmkd cache-teacher`");
+    return path.lexically_normal().string();
+  }
+
   bool parse_bool(const ConfigNode& node, const std::string& key_path) {
     if (node.is_scalar() && !node.quoted() && (node.value() == "true" || node.value() == "false")) return node.value() == "true";
     error(node.where(), key_path, "expected true or false, got " + node.describe());
@@ -269,6 +282,10 @@ class Planner {
       if (kind == Kind::Encoder) {
         reserved.insert("frozen");
         if (const ConfigNode* frozen = node.find("frozen")) plan.frozen = parse_bool(*frozen, key_path + ".frozen");
+      }
+      if (kind == Kind::Teacher) {
+        reserved.insert("cached");
+        if (const ConfigNode* cached = node.find("cached")) plan.cached = cached_path(*cached, key_path + ".cached");
       }
       plan.options = check_options(plan.entry->info.options, node, key_path, reserved, errors_);
     }
@@ -563,6 +580,7 @@ class Planner {
 
   const Registry& registry_;
   const std::vector<std::string>& searched_;
+  std::string config_dir_;
   std::vector<Diagnostic> errors_;
 };
 

@@ -25,6 +25,7 @@ struct NodePlan {
   double weight = 1.0;                                      // losses; parts of a concatenated training set
   bool frozen = false;                                      // model nodes: `frozen: true` (no gradients, eval mode)
   std::string eval_set;                                     // evaluators: the `data.eval` set they read
+  std::string cached;                                       // teachers: `cached:` file of their outputs (absolute)
 };
 
 struct ExperimentPlan {

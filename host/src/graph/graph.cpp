@@ -32,7 +32,12 @@ static Context context_for(const Context& base, const NodePlan& node) {
 }
 
 Graph::Graph(const Registry& registry, const ExperimentPlan& plan, const Context& context) : plan_(plan) {
+  // Teachers draw their random weights from a saved generator state, so that the model's
+  // initialisation does not depend on them (nor on whether they are cached).
+  auto generator = at::detail::getDefaultCPUGenerator();
+  const torch::Tensor before_teachers = generator.get_state();
   for (const auto& node : plan_.teachers) {
+    if (!node.cached.empty()) continue;
     auto teacher = at_node(node, "creating", [&] {
       return registry.create<Kind::Teacher>(*node.entry, node.options, context_for(context, node));
     });
@@ -40,6 +45,7 @@ Graph::Graph(const Registry& registry, const ExperimentPlan& plan, const Context
     teacher->eval();
     teachers_.push_back({&node, teacher, true});
   }
+  generator.set_state(before_teachers);
   // A module per node, or the module of the node it shares.
   auto add_encoders = [&](const std::vector<NodePlan>& plans, std::vector<ModuleNode>& nodes) {
     for (const auto& node : plans) {

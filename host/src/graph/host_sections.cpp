@@ -44,6 +44,10 @@ const std::vector<OptionSpec>& trainer_options() {
           .option("checkpoint_every", int64_t{0}, "checkpoint every N steps (0 = epoch ends only)", at_least(0))
           .option("keep_checkpoints", int64_t{3}, "checkpoints kept, newest first", at_least(1))
           .option("log_every", int64_t{10}, "steps between log lines", at_least(1))
+          .option("augmentation_views", int64_t{0},
+                  "K > 0: every sample's augmentation repeats every K epochs (epoch e shows view e mod K), "
+                  "as a teacher cache of K views does; 0 = new augmentations every epoch",
+                  at_least(0))
           .option("time_phases", false,
                   "log time.data, time.teacher (with momentum copies), time.student (model and losses), "
                   "time.backward and time.optimizer per step; on CUDA each phase then ends with a synchronisation")

@@ -8,7 +8,8 @@ void Registry::add(Kind kind, ComponentInfo info, Factory factory) {
   for (const auto& option : info.options)
     if (option.name == "type" || option.name == "inputs" || option.name == "share" ||
         ((kind == Kind::Loss || kind == Kind::Dataset) && option.name == "weight") ||
-        (kind == Kind::Encoder && option.name == "frozen") || (kind == Kind::Evaluator && option.name == "data"))
+        (kind == Kind::Encoder && option.name == "frozen") || (kind == Kind::Evaluator && option.name == "data") ||
+        (kind == Kind::Teacher && option.name == "cached"))
       throw Error(std::string("the ") + kind_name(kind) + " `" + info.type + "` in " + current_library_ +
                   " declares an option named `" + option.name + "`, a key the host reads itself: rename the option");
   if (const Entry* existing = find(kind, info.type))

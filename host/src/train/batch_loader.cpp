@@ -28,6 +28,7 @@ LoaderOptions loader_options(const ExperimentPlan& plan, const Context& context)
   options.workers = static_cast<int>(plan.trainer.get<int64_t>("data_workers"));
   options.prefetch = static_cast<int>(plan.trainer.get<int64_t>("prefetch_batches"));
   options.pin_memory = context.device.is_cuda();
+  options.views = plan.trainer.get<int64_t>("augmentation_views");
   return options;
 }
 
@@ -92,16 +93,20 @@ BatchLoader::Order BatchLoader::order(int64_t epoch) const {
 TensorMap BatchLoader::load(const Order& order, int64_t epoch, int64_t index) const {
   const int64_t begin = (index * options_.world + options_.rank) * options_.batch_size;
   const int64_t end = std::min<int64_t>(begin + options_.batch_size, static_cast<int64_t>(order->size()));
+  const int64_t view = options_.views > 0 ? epoch % options_.views : epoch;
   std::map<std::string, std::vector<torch::Tensor>> columns;
   for (int64_t i = begin; i < end; ++i) {
     const int64_t sample = (*order)[i];
-    const uint64_t seed = mix_seed({options_.seed, static_cast<uint64_t>(epoch), static_cast<uint64_t>(sample)});
-    for (auto& [key, tensor] : dataset_->get(sample, seed)) columns[key].push_back(std::move(tensor));
+    const uint64_t seed = mix_seed({options_.seed, static_cast<uint64_t>(view), static_cast<uint64_t>(sample)});
+    for (auto& [key, tensor] : dataset_->get(sample, seed)) columns["batch." + key].push_back(std::move(tensor));
+    if (options_.teacher_cache)
+      for (const auto& output : options_.teacher_cache->outputs())
+        columns[output.name].push_back(options_.teacher_cache->get(output, sample, view));
   }
   TensorMap batch;
   for (auto& [key, tensors] : columns) {
     torch::Tensor stacked = torch::stack(tensors);
-    batch["batch." + key] = options_.pin_memory ? stacked.pin_memory() : stacked;
+    batch[key] = options_.pin_memory ? stacked.pin_memory() : stacked;
   }
   return batch;
 }

@@ -2,6 +2,8 @@
 // Batches of a dataset in an order fixed by (seed, epoch), so that a resumed run reads
 // exactly the batches the interrupted one would have read. Worker threads prepare the next
 // batches while the current step runs; what they produce does not depend on their number.
+#include "train/teacher_cache.hpp"
+
 #include <mmkd/component.hpp>
 
 #include <condition_variable>
@@ -26,6 +28,10 @@ struct LoaderOptions {
   int workers = 1;           // threads that load batches
   int prefetch = 2;          // batches loaded ahead of the one asked for
   bool pin_memory = false;   // page-locked batches, for asynchronous copies to a GPU
+  // > 0: augmentation seeds repeat every `views` epochs (epoch e draws view e % views).
+  int64_t views = 0;
+  // Teacher outputs of each sample's view, added to the batch under their tensor names.
+  std::shared_ptr<const TeacherCache> teacher_cache;
 };
 
 class BatchLoader {

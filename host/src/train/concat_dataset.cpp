@@ -1,5 +1,6 @@
 #include "train/concat_dataset.hpp"
 
+#include "graph/graph.hpp"
 #include "train/batch_loader.hpp"
 
 #include <algorithm>
@@ -32,6 +33,16 @@ std::map<std::string, int64_t> ConcatDataset::counters() const {
   for (const auto& part : parts_)
     for (const auto& [name, count] : part.dataset->counters()) total[name] += count;
   return total;
+}
+
+std::shared_ptr<Dataset> training_dataset(const Registry& registry, const ExperimentPlan& plan, const Context& context) {
+  auto create = [&](const NodePlan& node) {
+    return at_node(node, "creating", [&] { return registry.create<Kind::Dataset>(*node.entry, node.options, context); });
+  };
+  if (plan.train_parts.empty()) return create(*plan.train_data);
+  std::vector<ConcatDataset::Part> parts;
+  for (const auto& node : plan.train_parts) parts.push_back({create(node), node.weight});
+  return std::make_shared<ConcatDataset>(std::move(parts));
 }
 
 }  // namespace mmkd

@@ -2,6 +2,8 @@
 // Several datasets as one training set (`data.train` given as a list). A part of weight 1 is
 // read in full, in order; a part of weight w != 1 contributes round(w x its size) samples per
 // epoch, each drawn at random (with replacement) from the sample's seed.
+#include "graph/experiment_plan.hpp"
+
 #include <mmkd/component.hpp>
 
 #include <memory>
@@ -25,5 +27,8 @@ class ConcatDataset : public Dataset {
   std::vector<Part> parts_;
   std::vector<int64_t> ends_;  // cumulative number of samples per epoch
 };
+
+// data.train, or the concatenation of its parts when it is a list.
+std::shared_ptr<Dataset> training_dataset(const Registry& registry, const ExperimentPlan& plan, const Context& context);
 
 }  // namespace mmkd

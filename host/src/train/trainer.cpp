@@ -7,6 +7,7 @@
 #include "io/atomic_file.hpp"
 #include "train/batch_loader.hpp"
 #include "train/best_checkpoint.hpp"
+#include "train/cached_teachers.hpp"
 #include "train/checkpoint.hpp"
 #include "train/concat_dataset.hpp"
 #include "train/flop_estimate.hpp"
@@ -85,11 +86,13 @@ class Run {
       context.collectives = group_;
     }
 
-    auto dataset = training_dataset(context);
+    auto dataset = training_dataset(registry_, plan_, context);
     const int64_t batch_size = trainer_.get<int64_t>("batch_size");
     const int64_t accumulate = trainer_.get<int64_t>("accumulate");
     const int world = group_ ? group_->world_size() : 1;
     LoaderOptions loading = loader_options(plan_, context);
+    loading.teacher_cache = open_teacher_cache(plan_, dataset->size());
+    if (loading.teacher_cache) loading.views = loading.teacher_cache->views();
     loading.batch_size = batch_size;
     loading.shuffle = loading.drop_last = true;
     loading.rank = context.rank;
@@ -231,7 +234,10 @@ class Run {
             if (flags[0].item<double>() > 0 && !nonfinite) nonfinite = LossValues{};
             if (flags[1].item<double>() > 0 && !signal_number) signal_number = SIGINT;
           }
-          if (nonfinite) return diverged(*nonfinite, position.step);
+          if (nonfinite) {
+            for (auto& logger : loggers) logger->finish(false);
+            return diverged(*nonfinite, position.step);
+          }
           if (averager) averager->arm();
         } else if (nonfinite) {
           continue;
@@ -299,6 +305,7 @@ class Run {
         status("interrupted", position.step);
         progress_.message(fmt::format("stopped by signal {} at step {}; checkpoint {} (continue with --resume)",
                                       signal_number, position.step, checkpoints_.path_for(position.step)));
+        for (auto& logger : loggers) logger->finish(false);
         return 128 + signal_number;
       }
     }
@@ -321,17 +328,6 @@ class Run {
     folder.path = group->share_from_rank0("run_dir", folder.path);
     folder.resumed = group->share_from_rank0("resumed", folder.resumed ? "1" : "0") == "1";
     return folder;
-  }
-
-  // data.train, or the concatenation of its parts when it is a list.
-  std::shared_ptr<Dataset> training_dataset(const Context& context) const {
-    auto create = [&](const NodePlan& node) {
-      return at_node(node, "creating", [&] { return registry_.create<Kind::Dataset>(*node.entry, node.options, context); });
-    };
-    if (plan_.train_parts.empty()) return create(*plan_.train_data);
-    std::vector<ConcatDataset::Part> parts;
-    for (const auto& node : plan_.train_parts) parts.push_back({create(node), node.weight});
-    return std::make_shared<ConcatDataset>(std::move(parts));
   }
 
   void status(const std::string& state, int64_t step) {

@@ -17,6 +17,10 @@ ComponentInfo SyntheticShapes::info() {
       .output("text_ids", "int64 [T]: [CLS] caption words [SEP], padded with [PAD]=0")
       .output("text_mask", "int64 [T]: 1 = token, 0 = padding")
       .output("index", "int64 scalar: the sample index")
+      .option<double>("brightness_jitter", 0.0,
+                      "augmentation: the image is multiplied by a factor drawn from [1 - j, 1 + j] with the "
+                      "sample's augmentation seed (0 = none; the content stays fixed by `seed`)",
+                      range(0, 1))
       .option<std::string>("label", "shape", "what `label` names: the shape (6 classes), colour (8), size (2) or "
                            "position (9 grid cells)", one_of({"shape", "colour", "size", "position"}))
       .output("label", "int64 scalar: the class of the attribute chosen by the `label` option");
@@ -27,8 +31,15 @@ SyntheticShapes::SyntheticShapes(const Options& options, const Context& /*contex
       image_size_(options.get<int64_t>("image_size")),
       seed_(options.get<uint64_t>("seed")),
       max_text_len_(options.get<int64_t>("max_text_len")),
+      brightness_jitter_(options.get<double>("brightness_jitter")),
       label_(options.get<std::string>("label")),
       tokenizer_(caption_words()) {}
+
+float SyntheticShapes::brightness(uint64_t augmentation_seed) const {
+  if (brightness_jitter_ == 0) return 1.0f;
+  SampleRandom random(augmentation_seed);
+  return static_cast<float>(random.uniform(1 - brightness_jitter_, 1 + brightness_jitter_));
+}
 
 int64_t SyntheticShapes::label_of(const ShapeScene& scene) const {
   if (label_ == "colour") return scene.colour;
@@ -37,7 +48,7 @@ int64_t SyntheticShapes::label_of(const ShapeScene& scene) const {
   return scene.shape;
 }
 
-TensorMap SyntheticShapes::get(int64_t index, uint64_t /*augmentation_seed*/) const {
+TensorMap SyntheticShapes::get(int64_t index, uint64_t augmentation_seed) const {
   if (index < 0 || index >= size_)
     throw Error("synthetic_shapes: index " + std::to_string(index) + " is outside [0, " + std::to_string(size_) + ")");
   SampleRandom random = SampleRandom::with_state(SampleRandom::mix(seed_) ^
@@ -45,7 +56,7 @@ TensorMap SyntheticShapes::get(int64_t index, uint64_t /*augmentation_seed*/) co
   const ShapeScene scene = draw_scene(random);
   EncodedText text = tokenizer_.encode(caption(scene), max_text_len_);
   return {
-      {"image", render_scene(scene, image_size_, random)},
+      {"image", render_scene(scene, image_size_, random) * brightness(augmentation_seed)},
       {"text_ids", torch::tensor(text.ids, torch::kLong)},
       {"text_mask", torch::tensor(text.mask, torch::kLong)},
       {"index", torch::scalar_tensor(index, torch::kLong)},

@@ -20,10 +20,12 @@ class SyntheticShapes : public Dataset {
   int64_t image_size_;
   uint64_t seed_;
   int64_t max_text_len_;
+  double brightness_jitter_;
   std::string label_;
   WordTokenizer tokenizer_;
 
   int64_t label_of(const ShapeScene& scene) const;
+  float brightness(uint64_t augmentation_seed) const;
 };
 
 }  // namespace mmkd::synthetic_shapes

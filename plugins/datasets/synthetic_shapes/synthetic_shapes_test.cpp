@@ -120,6 +120,16 @@ TEST(SyntheticShapes, OutputsHaveDeclaredShapesAndTypes) {
   EXPECT_EQ(sample.at("index").dim(), 0);
   EXPECT_EQ(sample.at("index").item<int64_t>(), 3);
   EXPECT_EQ(sample.at("label").item<int64_t>(), read_caption(sample.at("text_ids"), sample.at("text_mask")).shape);
+  auto jittered = make_dataset("{size: 10, image_size: 8, brightness_jitter: 0.5}");
+  const torch::Tensor plain = dataset->get(3, 0).at("image");
+  EXPECT_TRUE(torch::equal(jittered->get(3, 11).at("image"), jittered->get(3, 11).at("image")));
+  EXPECT_FALSE(torch::equal(jittered->get(3, 11).at("image"), jittered->get(3, 12).at("image")));
+  const torch::Tensor image = jittered->get(3, 11).at("image");
+  const double factor = (image.abs().sum() / plain.abs().sum()).item<double>();  // one factor per image
+  EXPECT_GE(factor, 0.5);
+  EXPECT_LE(factor, 1.5);
+  EXPECT_TRUE(torch::allclose(image, plain * factor, 1e-5, 1e-6));
+  EXPECT_TRUE(torch::equal(dataset->get(3, 11).at("image"), dataset->get(3, 12).at("image")));  // no jitter
   auto by_colour = make_dataset("{size: 10, image_size: 8, max_text_len: 12, label: colour}");
   for (int64_t i = 0; i < 10; ++i) {
     mmkd::TensorMap s = by_colour->get(i, 0);

@@ -1,0 +1,130 @@
+#include "run_store.hpp"
+
+#include "run_settings.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <stdexcept>
+
+namespace fs = std::filesystem;
+
+namespace mmkd::wandb {
+
+namespace {
+
+// W&B's client writes non-finite floats as the bare tokens NaN, Infinity and -Infinity.
+std::string wandb_line(const nlohmann::json& value) {
+  if (value.is_object()) {
+    std::string text = "{";
+    for (const auto& [key, element] : value.items())
+      text += (text.size() > 1 ? "," : "") + nlohmann::json(key).dump() + ":" + wandb_line(element);
+    return text + "}";
+  }
+  if (value.is_string() && (value == "NaN" || value == "Infinity" || value == "-Infinity")) return value;
+  return value.dump();
+}
+
+// Keeps the complete lines of a history file, cutting a last line a crash left half written.
+std::vector<std::string> read_complete_lines(const std::string& path) {
+  std::vector<std::string> lines;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return lines;
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t start = 0;
+  for (size_t end; (end = text.find('\n', start)) != std::string::npos; start = end + 1)
+    lines.push_back(text.substr(start, end - start));
+  if (start < text.size()) fs::resize_file(path, start);
+  return lines;
+}
+
+}  // namespace
+
+nlohmann::json row_value(double value) {
+  if (std::isnan(value)) return "NaN";
+  if (std::isinf(value)) return value > 0 ? "Infinity" : "-Infinity";
+  return value;
+}
+
+void write_file_atomically(const std::string& path, const std::string& text) {
+  const std::string temporary = path + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out.flush()) throw std::runtime_error("cannot write " + temporary);
+  }
+  fs::rename(temporary, path);
+}
+
+RunStore::FolderLock::FolderLock(const std::string& folder) {
+  fs::create_directories(folder);
+  const std::string path = (fs::path(folder) / "lock").string();
+  fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) throw std::runtime_error("cannot write " + path);
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    close(fd);
+    throw std::runtime_error(folder + " is in use by another wandb logger or mmkd-wandb-sync (one per run folder; a "
+                             "running logger uploads its rows itself)");
+  }
+}
+
+RunStore::FolderLock::~FolderLock() { close(fd); }
+
+RunStore::RunStore(const std::string& run_dir) : folder_(wandb_folder(run_dir)), lock_(folder_) {
+  const std::string history_path = (fs::path(folder_) / "history.jsonl").string();
+  for (const std::string& line : read_complete_lines(history_path)) {
+    nlohmann::json row = nlohmann::json::parse(line, nullptr, false);
+    if (!row.is_object())
+      throw std::runtime_error(history_path + ": line " + std::to_string(lines_.size() + 1) + " is not a JSON object");
+    for (const auto& [key, value] : row.items()) summary_[key] = value;
+    last_step_ = row.value("_step", int64_t{0});
+    lines_.push_back(wandb_line(row));
+  }
+  history_.open(history_path, std::ios::binary | std::ios::app);
+  if (!history_) throw std::runtime_error("cannot write " + history_path);
+
+  std::ifstream in(fs::path(folder_) / "upload.json");
+  const nlohmann::json state = in ? nlohmann::json::parse(in, nullptr, false) : nlohmann::json();
+  if (state.is_object()) {
+    state_.target = state.value("target", "");
+    state_.acked_rows = std::min(state.value("acked_rows", int64_t{0}), rows());
+    if (state.contains("exitcode") && state["exitcode"].is_number_integer()) state_.exitcode = state["exitcode"].get<int>();
+    state_.exit_sent = state.value("exit_sent", false);
+  }
+}
+
+std::vector<std::string> RunStore::lines(int64_t first, int64_t count) const {
+  const int64_t end = std::min(rows(), first + count);
+  return first >= end ? std::vector<std::string>{} : std::vector<std::string>(lines_.begin() + first, lines_.begin() + end);
+}
+
+std::string RunStore::summary_line() const {
+  nlohmann::json summary = summary_;
+  summary["_wandb"] = {{"runtime", static_cast<int64_t>(last_runtime())}};
+  return wandb_line(summary);
+}
+
+double RunStore::last_runtime() const {
+  const auto runtime = summary_.find("_runtime");
+  return runtime != summary_.end() && runtime->is_number() ? runtime->get<double>() : 0.0;
+}
+
+void RunStore::append(const nlohmann::json& row) {
+  history_ << row.dump() << '\n';
+  if (!history_.flush()) throw std::runtime_error("cannot write " + folder_ + "/history.jsonl");
+  for (const auto& [key, value] : row.items()) summary_[key] = value;
+  last_step_ = row.value("_step", int64_t{0});
+  lines_.push_back(wandb_line(row));
+}
+
+void RunStore::save(const UploadState& state) {
+  state_ = state;
+  nlohmann::json json = {{"target", state.target}, {"acked_rows", state.acked_rows}, {"exit_sent", state.exit_sent}};
+  json["exitcode"] = state.exitcode ? nlohmann::json(*state.exitcode) : nlohmann::json(nullptr);
+  write_file_atomically((fs::path(folder_) / "upload.json").string(), json.dump(2) + "\n");
+}
+
+}  // namespace mmkd::wandb

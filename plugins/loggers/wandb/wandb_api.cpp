@@ -1,0 +1,77 @@
+#include "wandb_api.hpp"
+
+namespace mmkd::wandb {
+
+namespace {
+
+const char* const kUpsertBucket = R"(mutation UpsertBucket($name: String, $project: String, $entity: String,
+    $groupName: String, $displayName: String, $config: JSONString, $tags: [String!]) {
+  upsertBucket(input: {name: $name, modelName: $project, entityName: $entity, groupName: $groupName,
+                       displayName: $displayName, config: $config, tags: $tags}) {
+    bucket { id name displayName project { name entity { name } } historyLineCount }
+    inserted
+  }
+})";
+
+ApiResult outcome_of(const HttpResponse& response) {
+  if (response.status == 0) return {Outcome::Retry, response.error};
+  if (response.status >= 200 && response.status < 300) return {Outcome::Ok, ""};
+  const std::string detail = "HTTP " + std::to_string(response.status) + (response.body.empty() ? "" : ": " + response.body.substr(0, 200));
+  const bool transient = response.status >= 500 || response.status == 408 || response.status == 409 || response.status == 429;
+  return {transient ? Outcome::Retry : Outcome::Refused, detail};
+}
+
+}  // namespace
+
+WandbApi::WandbApi(std::string base_url, std::string api_key, const std::atomic<bool>& abort)
+    : base_url_(std::move(base_url)), http_(std::move(api_key), abort) {}
+
+ApiResult WandbApi::upsert_run(const RunSettings& run, const nlohmann::json& config) {
+  nlohmann::json variables = {{"name", run.run_id}, {"project", run.project}};
+  if (!run.tags.empty()) variables["tags"] = run.tags;
+  if (!run.entity.empty()) variables["entity"] = run.entity;
+  if (!run.group.empty()) variables["groupName"] = run.group;
+  if (!run.name.empty()) variables["displayName"] = run.name;
+  if (!config.empty()) variables["config"] = config.dump();
+  const nlohmann::json body = {{"query", kUpsertBucket}, {"variables", variables}};
+  const HttpResponse response = http_.post_json(base_url_ + "/graphql", body.dump());
+  ApiResult result = outcome_of(response);
+  if (result.outcome != Outcome::Ok) return result;
+  const nlohmann::json answer = nlohmann::json::parse(response.body, nullptr, false);
+  if (!answer.is_object()) return {Outcome::Retry, "the GraphQL answer is not JSON"};
+  if (answer.contains("errors") && !answer["errors"].empty())
+    return {Outcome::Refused, answer["errors"][0].value("message", answer["errors"][0].dump())};
+  const nlohmann::json::json_pointer entity_name("/data/upsertBucket/bucket/project/entity/name");
+  if (!answer.contains(entity_name) || !answer[entity_name].is_string())
+    return {Outcome::Refused, "the upsertBucket answer names no entity for project " + run.project};
+  entity_ = answer[entity_name].get<std::string>();
+  const nlohmann::json::json_pointer history_lines("/data/upsertBucket/bucket/historyLineCount");
+  server_history_lines_ = answer.contains(history_lines) && answer[history_lines].is_number_integer()
+                              ? answer[history_lines].get<int64_t>() : 0;
+  project_ = run.project;
+  run_id_ = run.run_id;
+  return result;
+}
+
+ApiResult WandbApi::send_history(int64_t offset, const std::vector<std::string>& lines, const std::string& summary) {
+  nlohmann::json files = {{"wandb-summary.json", {{"offset", 0}, {"content", nlohmann::json::array({summary})}}}};
+  if (!lines.empty()) files["wandb-history.jsonl"] = {{"offset", offset}, {"content", lines}};
+  return post_file_stream({{"files", files}});
+}
+
+ApiResult WandbApi::send_exit(int exitcode) { return post_file_stream({{"complete", true}, {"exitcode", exitcode}}); }
+
+ApiResult WandbApi::heartbeat() { return post_file_stream({{"complete", false}, {"failed", false}}); }
+
+std::string WandbApi::run_url() const {
+  const std::string app = base_url_ == "https://api.wandb.ai" ? "https://wandb.ai" : base_url_;
+  return app + "/" + entity_ + "/" + project_ + "/runs/" + run_id_;
+}
+
+ApiResult WandbApi::post_file_stream(const nlohmann::json& body) {
+  const std::string url =
+      base_url_ + "/files/" + http_.escape(entity_) + "/" + http_.escape(project_) + "/" + http_.escape(run_id_) + "/file_stream";
+  return outcome_of(http_.post_json(url, body.dump()));
+}
+
+}  // namespace mmkd::wandb

@@ -1,0 +1,46 @@
+#pragma once
+// The two W&B endpoints a run needs: GraphQL `upsertBucket` creates or resumes the run with
+// its config, group and tags; `file_stream` appends history rows at their offsets, replaces
+// the summary and marks the run complete with its exit code.
+#include "http_client.hpp"
+#include "run_settings.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <string>
+#include <vector>
+
+namespace mmkd::wandb {
+
+enum class Outcome { Ok, Retry, Refused };  // Retry: network, 5xx, 408, 409, 429; Refused: any other answer
+
+struct ApiResult {
+  Outcome outcome = Outcome::Ok;
+  std::string detail;  // why it failed: libcurl's reason, the HTTP status, or the server's error
+};
+
+class WandbApi {
+ public:
+  WandbApi(std::string base_url, std::string api_key, const std::atomic<bool>& abort);
+
+  // `config`: {"key": {"value": ...}}. Learns the entity (the key's default one when unset)
+  // and how many history lines the server holds.
+  ApiResult upsert_run(const RunSettings& run, const nlohmann::json& config);
+  int64_t server_history_lines() const { return server_history_lines_; }
+  ApiResult send_history(int64_t offset, const std::vector<std::string>& lines, const std::string& summary);
+  ApiResult send_exit(int exitcode);
+  ApiResult heartbeat();
+
+  const std::string& base_url() const { return base_url_; }
+  std::string run_url() const;  // the run's page, once upsert_run succeeded
+
+ private:
+  ApiResult post_file_stream(const nlohmann::json& body);
+  std::string base_url_;
+  HttpClient http_;
+  std::string entity_, project_, run_id_;
+  int64_t server_history_lines_ = 0;
+};
+
+}  // namespace mmkd::wandb
