@@ -7,6 +7,7 @@
 #include "cli/external_command.hpp"
 #include "cli/export_command.hpp"
 #include "cli/probe_command.hpp"
+#include "cli/sweep_command.hpp"
 #include "cli/trained_weights.hpp"
 #include "config/experiment_file.hpp"
 #include "dist/launcher.hpp"
@@ -142,6 +143,31 @@ int command_cache_teacher(const std::string& path, const std::vector<std::string
   });
 }
 
+// A sweep's runs are checked (every one planned) before the first starts; loggers with a
+// `group` option get the sweep's name as their group.
+int command_sweep(const std::string& path, const std::vector<std::string>& overrides, const std::string& runs_dir) {
+  try {
+    const SweepFile sweep = read_sweep_file(path, runs_dir);
+    std::vector<std::string> extra = overrides;
+    for (size_t i = 0; i < sweep.runs.size(); ++i) {
+      std::vector<std::string> all = sweep.overrides;
+      all.insert(all.end(), sweep.runs[i].overrides.begin(), sweep.runs[i].overrides.end());
+      all.insert(all.end(), overrides.begin(), overrides.end());
+      auto loaded = load_experiment_plan(sweep.experiment, all);
+      if (i > 0) continue;
+      for (const auto& logger : loaded->plan.loggers)
+        for (const auto& option : logger.entry->info.options)
+          if (option.name == "group") extra.push_back("log.loggers." + logger.name + ".group=" + sweep.name);
+    }
+    return run_sweep(sweep, extra);
+  } catch (const ConfigError& e) {
+    return report_bad_input(e);
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return kExitFailure;
+  }
+}
+
 // The command line of a launched rank: argv without the program name and `--nproc N`.
 std::vector<std::string> arguments_without_nproc(int argc, char** argv) {
   std::vector<std::string> arguments;
@@ -211,6 +237,12 @@ int cli_main(int argc, char** argv) {
   bench->add_option("--steps", bench_request.steps, "timed steps")->check(CLI::PositiveNumber);
   bench->add_option("--warmup", bench_request.warmup, "untimed steps first")->check(CLI::NonNegativeNumber);
 
+  std::string sweep_file, sweep_runs_dir = "runs/sweeps";
+  auto* sweep = app.add_subcommand("sweep", "run a grid or list of overrides of an experiment and compare them");
+  sweep->add_option("sweep", sweep_file, "sweep YAML file")->required();
+  sweep->add_option("overrides", overrides, "key.path=value overrides for every run");
+  sweep->add_option("--runs-dir", sweep_runs_dir, "folder of sweep folders (default: runs/sweeps)");
+
   CacheTeacherRequest cache_request;
   auto* cache_teacher =
       app.add_subcommand("cache-teacher", "store the teachers' outputs for K augmentations of every training sample");
@@ -260,6 +292,7 @@ int cli_main(int argc, char** argv) {
   if (*eval) return command_eval(experiment, overrides, eval_request);
   if (*bench) return command_bench(experiment, overrides, bench_request);
   if (*cache_teacher) return command_cache_teacher(experiment, overrides, cache_request);
+  if (*sweep) return command_sweep(sweep_file, overrides, sweep_runs_dir);
   if (*export_command) return command_export(run_dir, export_dir);
   if (*list) return with_plugins([](const Registry& r) { std::cout << list_components(r); });
   if (*describe) return with_plugins([&](const Registry& r) { std::cout << describe_component(r, component); });
