@@ -288,23 +288,22 @@ TEST(Validation, EachSetRunsTheNodesItsTensorsReachIntoItsEvaluators) {
   EXPECT_EQ(result.table[3].heading, (std::vector<std::string>{"singles", "twice"}));
 }
 
-TEST(Validation, PlanningNamesTheSetAndWhyATensorIsMissing) {
+// The planning error of kEvalSets with the first `find` replaced by `replacement`.
+std::string eval_sets_error(const std::string& find, const std::string& replacement) {
   std::string config = kEvalSets;
-  config.replace(config.find("data: pairs, "), 13, "");
-  const std::string unnamed = plan_error(config);
+  config.replace(config.find(find), find.size(), replacement);
+  return plan_error(config);
+}
+
+TEST(Validation, PlanningNamesTheSetAndWhyATensorIsMissing) {
+  const std::string unnamed = eval_sets_error("data: pairs, ", "");
   EXPECT_NE(unnamed.find("eval.evaluators.on_pairs.data: data.eval has several sets: name the one this evaluator "
                          "reads (data: pairs, singles)"),
             std::string::npos)
       << unnamed;
-
-  config = kEvalSets;
-  config.replace(config.find("data: pairs"), 11, "data: pair");
-  const std::string unknown = plan_error(config);
+  const std::string unknown = eval_sets_error("data: pairs", "data: pair");
   EXPECT_NE(unknown.find("`pair` names no set of data.eval (did you mean `pairs`?)"), std::string::npos) << unknown;
-
-  config = kEvalSets;
-  config.replace(config.find("inputs: {x: first.y}"), 20, "inputs: {x: second.y}");
-  const std::string missing = plan_error(config);
+  const std::string missing = eval_sets_error("inputs: {x: first.y}", "inputs: {x: second.y}");
   EXPECT_NE(missing.find("eval.evaluators.on_singles.inputs.x: tensor `second.y` is not computed in validation on "
                          "data.eval.singles: model.second does not run there: it reads `batch.b`, which "
                          "data.eval.singles does not provide"),
@@ -313,9 +312,7 @@ TEST(Validation, PlanningNamesTheSetAndWhyATensorIsMissing) {
 }
 
 TEST(Validation, BestMetricMustBeAnEvaluatorMetric) {
-  std::string config = kEvalSets;
-  config.replace(config.find("batch_size: 3"), 13, "best_metric: eval.on_pair.sum");
-  const std::string message = plan_error(config);
+  const std::string message = eval_sets_error("batch_size: 3", "best_metric: eval.on_pair.sum");
   EXPECT_NE(message.find("eval.best_metric: `eval.on_pair.sum` is no metric of this experiment's evaluators (did you "
                          "mean `eval.on_pairs.sum`?)"),
             std::string::npos)
