@@ -103,6 +103,11 @@ TEST(Bench, TimesTheStepAndLeavesNoRunFolder) {
   ASSERT_NE(folder, std::string::npos) << r.output;
   const std::string run = r.output.substr(folder + 11, r.output.find('\n', folder) - folder - 11);
   EXPECT_FALSE(fs::exists(run)) << run;
+
+  auto plain = mmkd_in(dir.path(), "bench " + source_dir() + "/experiments/quickstart.yaml --steps 2 --warmup 1 --no-phases");
+  ASSERT_EQ(plain.exit_code, 0) << plain.output;
+  EXPECT_NE(plain.output.find("samples_per_second "), std::string::npos) << plain.output;
+  EXPECT_EQ(plain.output.find(" over 2 steps:"), std::string::npos) << plain.output;
 }
 
 TEST(Evaluation, MissingWeightsAreNamed) {

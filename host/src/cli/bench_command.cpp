@@ -15,7 +15,7 @@ namespace mmkd {
 std::vector<std::string> bench_overrides(const BenchRequest& request) {
   return {fmt::format("trainer.max_steps={}", request.warmup + request.steps),
           fmt::format("trainer.log_every={}", std::max<int64_t>(request.warmup, 1)),
-          "trainer.time_phases=true",
+          fmt::format("trainer.time_phases={}", request.phases),
           "eval.evaluators=null",
           "eval.best_metric=''",
           "log.loggers=null"};
@@ -67,6 +67,7 @@ std::string describe_bench(const BenchFigures& figures) {
   if (figures.mfu > 0) text += fmt::format("mfu {:.4f}\n", figures.mfu);
   double total = 0;
   for (const auto& [_, seconds] : figures.phase_seconds) total += seconds;
+  if (figures.phase_seconds.empty()) return text;
   text += fmt::format("step {:.4f} s over {} steps:", total, figures.steps);
   for (const char* phase : {"data", "teacher", "student", "backward", "optimizer"}) {
     auto it = figures.phase_seconds.find(phase);

@@ -11,10 +11,11 @@ namespace mmkd {
 struct BenchRequest {
   int64_t steps = 20;   // timed steps
   int64_t warmup = 5;   // untimed steps first
+  bool phases = true;   // time each phase (on CUDA a synchronisation after each)
 };
 
-// Overrides that turn an experiment into its benchmark run: warmup + steps, phases timed, no
-// evaluators or loggers.
+// Overrides that turn an experiment into its benchmark run: warmup + steps, phases timed
+// unless asked not to, no evaluators or loggers.
 std::vector<std::string> bench_overrides(const BenchRequest& request);
 
 struct BenchFigures {

@@ -236,6 +236,8 @@ int cli_main(int argc, char** argv) {
   bench->add_option("overrides", overrides, "key.path=value overrides");
   bench->add_option("--steps", bench_request.steps, "timed steps")->check(CLI::PositiveNumber);
   bench->add_option("--warmup", bench_request.warmup, "untimed steps first")->check(CLI::NonNegativeNumber);
+  bool no_phases = false;
+  bench->add_flag("--no-phases", no_phases, "do not time the phases (no synchronisation after each on CUDA)");
 
   std::string sweep_file, sweep_runs_dir = "runs/sweeps";
   auto* sweep = app.add_subcommand("sweep", "run a grid or list of overrides of an experiment and compare them");
@@ -290,6 +292,7 @@ int cli_main(int argc, char** argv) {
   if (*run) return command_run(experiment, overrides, request);
   if (*validate) return command_validate(experiment, overrides, shapes);
   if (*eval) return command_eval(experiment, overrides, eval_request);
+  bench_request.phases = !no_phases;
   if (*bench) return command_bench(experiment, overrides, bench_request);
   if (*cache_teacher) return command_cache_teacher(experiment, overrides, cache_request);
   if (*sweep) return command_sweep(sweep_file, overrides, sweep_runs_dir);
