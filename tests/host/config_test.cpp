@@ -280,6 +280,38 @@ TEST(ConfigExtendsTest, ListOfBasesIsMergedInOrder) {
   EXPECT_EQ(value_at(root, "z"), "3");
 }
 
+TEST(ConfigSmokeTest, AppliesTheSmokeMapThenTwoStepsAndRandomWeights) {
+  TempDir dir;
+  write_file(dir.file("base.yaml"), "vars: {dim: 768}\nsmoke: {vars.dim: 8, data.train: {type: synthetic_shapes}}\n");
+  write_file(dir.file("exp.yaml"), R"(extends: base.yaml
+data: {train: {type: image_text, index: coco.jsonl}}
+teachers: {t: {type: vit_teacher, checkpoint: beit.safetensors, cached: t.tc}}
+model: {image: {type: vit, dim: "${vars.dim}", checkpoint: student.safetensors}}
+trainer: {max_steps: 1000}
+log: {loggers: {wandb: {type: wandb}}}
+)");
+  ConfigNode smoke = load_experiment(dir.file("exp.yaml"), {"trainer.batch_size=4"}, true);
+  EXPECT_EQ(smoke.find("smoke"), nullptr);
+  EXPECT_EQ(value_at(smoke, "model.image.dim"), "8");
+  EXPECT_EQ(value_at(smoke, "data.train.type"), "synthetic_shapes");
+  EXPECT_EQ(smoke.at_path("data.train.index"), nullptr);  // replaced, not merged
+  EXPECT_EQ(value_at(smoke, "model.image.checkpoint"), "");
+  EXPECT_EQ(value_at(smoke, "teachers.t.checkpoint"), "");
+  EXPECT_EQ(smoke.at_path("teachers.t.cached"), nullptr);
+  EXPECT_EQ(value_at(smoke, "trainer.max_steps"), "2");
+  EXPECT_EQ(value_at(smoke, "trainer.batch_size"), "4");
+  EXPECT_TRUE(smoke.at_path("log.loggers")->is_null());
+
+  ConfigNode normal = load_experiment(dir.file("exp.yaml"), {});
+  EXPECT_EQ(normal.find("smoke"), nullptr);
+  EXPECT_EQ(value_at(normal, "model.image.dim"), "768");
+  EXPECT_EQ(value_at(normal, "trainer.max_steps"), "1000");
+
+  write_file(dir.file("bad.yaml"), "smoke: [vars.dim]\n");
+  EXPECT_TRUE(contains(error_of([&] { load_experiment(dir.file("bad.yaml"), {}, true); }).what(),
+                       dir.file("bad.yaml") + ":1:8: smoke: expected a map of key.path: value"));
+}
+
 TEST(ConfigExtendsTest, CycleNamesTheFiles) {
   TempDir dir;
   write_file(dir.file("a.yaml"), "extends: b.yaml\n");

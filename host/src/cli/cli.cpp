@@ -37,9 +37,10 @@ struct Loaded {
 };
 
 // Config, plugins and plan: everything checked before any data or weight is read.
-std::unique_ptr<Loaded> load_experiment_plan(const std::string& path, const std::vector<std::string>& overrides) {
+std::unique_ptr<Loaded> load_experiment_plan(const std::string& path, const std::vector<std::string>& overrides,
+                                             bool smoke = false) {
   auto loaded = std::make_unique<Loaded>();
-  ConfigNode config = load_experiment(path, overrides);
+  ConfigNode config = load_experiment(path, overrides, smoke);
   auto searched = load_all_plugins(loaded->registry, plugin_paths_of(config, path));
   loaded->plan = plan_experiment(loaded->registry, config, path, searched);
   return loaded;
@@ -58,10 +59,10 @@ int report_bad_input(const std::exception& e) {
 
 // Loads the experiment, then runs `body` on it: bad input exits 2, other failures 1.
 template <class F>
-int with_experiment(const std::string& path, const std::vector<std::string>& overrides, F&& body) {
+int with_experiment(const std::string& path, const std::vector<std::string>& overrides, F&& body, bool smoke = false) {
   std::unique_ptr<Loaded> loaded;
   try {
-    loaded = load_experiment_plan(path, overrides);
+    loaded = load_experiment_plan(path, overrides, smoke);
   } catch (const std::exception& e) {
     return report_bad_input(e);
   }
@@ -75,13 +76,14 @@ int with_experiment(const std::string& path, const std::vector<std::string>& ove
   }
 }
 
-int command_run(const std::string& path, const std::vector<std::string>& overrides, const RunRequest& request) {
-  return with_experiment(path, overrides, [&](const Loaded& loaded) { return run_training(loaded.registry, loaded.plan, request); });
+int command_run(const std::string& path, const std::vector<std::string>& overrides, const RunRequest& request, bool smoke) {
+  return with_experiment(
+      path, overrides, [&](const Loaded& loaded) { return run_training(loaded.registry, loaded.plan, request); }, smoke);
 }
 
-int command_validate(const std::string& path, const std::vector<std::string>& overrides, bool shapes) {
+int command_validate(const std::string& path, const std::vector<std::string>& overrides, bool shapes, bool smoke) {
   try {
-    auto loaded = load_experiment_plan(path, overrides);
+    auto loaded = load_experiment_plan(path, overrides, smoke);
     const auto& plan = loaded->plan;
     std::cout << fmt::format("{}: valid ({} teachers, {} model nodes, {} losses, {} evaluators)\n", path,
                              plan.teachers.size(), plan.model.size(), plan.losses.size(), plan.evaluators.size());
@@ -206,6 +208,9 @@ int cli_main(int argc, char** argv) {
   run->add_option("overrides", overrides, "key.path=value overrides");
   run->add_flag("--resume", request.resume, "continue the newest interrupted run (or --run-dir) from its last checkpoint");
   run->add_option("--run-dir", request.run_dir, "run folder (default: runs/<name>/<timestamp>)");
+  bool smoke = false;
+  run->add_flag("--smoke", smoke,
+                "the experiment's `smoke:` settings (tiny sizes, synthetic data), random weights, 2 steps");
   int nproc = 1;
   run->add_option("--nproc", nproc, "data-parallel ranks on this machine (one per GPU; Gloo ranks on CPU)")
       ->check(CLI::PositiveNumber);
@@ -217,6 +222,7 @@ int cli_main(int argc, char** argv) {
   validate->add_flag("--shapes", shapes,
                      "also run the first 2 training samples through the whole graph on CPU (reads data and weights) "
                      "to check tensor shapes");
+  validate->add_flag("--smoke", smoke, "check the experiment with its `smoke:` settings applied");
 
   auto* list = app.add_subcommand("list", "list every loaded component by kind, with its library");
 
@@ -289,8 +295,8 @@ int cli_main(int argc, char** argv) {
 
   if (*run && nproc > 1 && !distributed_env_from_environment())
     return launch_local_ranks(nproc, arguments_without_nproc(argc, argv), std::chrono::seconds(10));
-  if (*run) return command_run(experiment, overrides, request);
-  if (*validate) return command_validate(experiment, overrides, shapes);
+  if (*run) return command_run(experiment, overrides, request, smoke);
+  if (*validate) return command_validate(experiment, overrides, shapes, smoke);
   if (*eval) return command_eval(experiment, overrides, eval_request);
   bench_request.phases = !no_phases;
   if (*bench) return command_bench(experiment, overrides, bench_request);

@@ -53,9 +53,11 @@ ConfigNode load_with_bases(const std::string& path, std::vector<std::string>& st
 
 }  // namespace
 
-ConfigNode load_experiment(const std::string& path, const std::vector<std::string>& overrides) {
+ConfigNode load_experiment(const std::string& path, const std::vector<std::string>& overrides, bool smoke) {
   std::vector<std::string> stack;
   ConfigNode root = load_with_bases(path, stack);
+  if (smoke) apply_smoke(root);
+  if (root.is_map()) root.erase("smoke");
   for (const std::string& override_text : overrides) apply_override(root, override_text);
   interpolate(root);
   return root;

@@ -19,14 +19,23 @@ void deep_merge(ConfigNode& base, const ConfigNode& over);
 // `key.path=value` (value parsed as YAML: `lr=1e-3`, `layers=[0,1]`, `name=null`); ConfigError
 // for a malformed override. Intermediate maps are created as needed.
 void apply_override(ConfigNode& root, const std::string& override_text);
+// Puts `value` at `key` (a.b.c), creating maps as needed; ConfigError naming `context` when a
+// segment is not a map.
+void set_key_path(ConfigNode& root, const std::string& key, ConfigNode value, const std::string& context);
+
+// `--smoke`: the experiment's `smoke:` map of key.path: value (tiny dimensions, synthetic data)
+// put into the tree, then 2 steps, no loggers, validation only at the end, and every
+// pretrained `checkpoint` and teacher `cached` file left out (random weights).
+void apply_smoke(ConfigNode& root);
 
 // Replaces every `${a.b}` in scalars by the value at that path (whole-scalar references keep
 // the referenced node's type, e.g. a list). Reports unknown paths and cycles, all at once.
 void interpolate(ConfigNode& root);
 
-// parse + extends (relative to the including file, recursively, cycles reported) + overrides
-// + interpolation. The `extends` key is removed from the result.
-ConfigNode load_experiment(const std::string& path, const std::vector<std::string>& overrides);
+// parse + extends (relative to the including file, recursively, cycles reported) + with
+// `smoke` apply_smoke + overrides + interpolation. The `extends` and `smoke` keys are removed
+// from the result.
+ConfigNode load_experiment(const std::string& path, const std::vector<std::string>& overrides, bool smoke = false);
 
 // Block-style YAML of the tree (for config.yaml in the run directory); round-trips through
 // parse_yaml_string.

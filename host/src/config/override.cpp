@@ -37,8 +37,11 @@ void apply_override(ConfigNode& root, const std::string& override_text) {
   std::vector<std::string> segments = split_key_path(key);
   for (const std::string& segment : segments)
     if (segment.empty()) throw ConfigError(kCommandLine, key, "override `" + override_text + "`: empty key segment");
-  ConfigNode value = parse_override_value(override_text.substr(equals + 1), key, override_text);
+  set_key_path(root, key, parse_override_value(override_text.substr(equals + 1), key, override_text), "override `" + override_text + "`");
+}
 
+void set_key_path(ConfigNode& root, const std::string& key, ConfigNode value, const std::string& context) {
+  const std::vector<std::string> segments = split_key_path(key);
   ConfigNode* node = &root;
   std::string path;
   for (const std::string& segment : segments) {
@@ -47,7 +50,7 @@ void apply_override(ConfigNode& root, const std::string& override_text) {
     if (next == nullptr && node->is_map()) next = &node->set(segment, ConfigNode());
     if (next == nullptr)
       throw ConfigError(kCommandLine, key,
-                        "override `" + override_text + "`: `" + (path.empty() ? "<root>" : path) + "` is " +
+                        context + ": `" + (path.empty() ? "<root>" : path) + "` is " +
                             node->describe() + ", it has no key `" + segment + "`");
     path += (path.empty() ? "" : ".") + segment;
     node = next;

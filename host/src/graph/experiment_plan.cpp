@@ -107,6 +107,7 @@ class Planner {
           error(evaluators->where(), "eval.evaluators", "expected a map of name -> evaluator, got " + evaluators->describe());
         else
           for (const auto& [name, node] : evaluators->entries()) {
+            if (node.is_null()) continue;  // `name: null` removes an evaluator of a base file
             NodePlan evaluator = component(Kind::Evaluator, "eval.evaluators." + name, name, node);
             if (const NodePlan* set = evaluated_set(evaluator, node, plan)) {
               evaluator.eval_set = set->name;
@@ -123,7 +124,7 @@ class Planner {
           error(loggers->where(), "log.loggers", "expected a map of name -> logger, got " + loggers->describe());
         else
           for (const auto& [name, node] : loggers->entries())
-            plan.loggers.push_back(component(Kind::Logger, "log.loggers." + name, name, node));
+            if (!node.is_null()) plan.loggers.push_back(component(Kind::Logger, "log.loggers." + name, name, node));
       }
     }
     if (!errors_.empty()) throw ConfigError(errors_);

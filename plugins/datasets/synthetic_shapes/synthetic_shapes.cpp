@@ -17,6 +17,7 @@ ComponentInfo SyntheticShapes::info() {
       .output("text_ids", "int64 [T]: [CLS] caption words [SEP], padded with [PAD]=0")
       .output("text_mask", "int64 [T]: 1 = token, 0 = padding")
       .output("index", "int64 scalar: the sample index")
+      .output("image_id", "int64 scalar: the sample index again (one caption per image), as image-text sets write it")
       .option<double>("brightness_jitter", 0.0,
                       "augmentation: the image is multiplied by a factor drawn from [1 - j, 1 + j] with the "
                       "sample's augmentation seed (0 = none; the content stays fixed by `seed`)",
@@ -60,6 +61,7 @@ TensorMap SyntheticShapes::get(int64_t index, uint64_t augmentation_seed) const 
       {"text_ids", torch::tensor(text.ids, torch::kLong)},
       {"text_mask", torch::tensor(text.mask, torch::kLong)},
       {"index", torch::scalar_tensor(index, torch::kLong)},
+      {"image_id", torch::scalar_tensor(index, torch::kLong)},
       {"label", torch::scalar_tensor(label_of(scene), torch::kLong)},
   };
 }

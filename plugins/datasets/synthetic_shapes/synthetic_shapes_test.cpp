@@ -110,7 +110,8 @@ TEST(SyntheticShapes, OutputsHaveDeclaredShapesAndTypes) {
   auto dataset = make_dataset("{size: 10, image_size: 8, max_text_len: 12}");
   EXPECT_EQ(dataset->size(), 10);
   mmkd::TensorMap sample = dataset->get(3, 0);
-  EXPECT_EQ(sample.size(), 5u);
+  EXPECT_EQ(sample.size(), 6u);
+  EXPECT_EQ(sample.at("image_id").item<int64_t>(), 3);
   EXPECT_EQ(sample.at("image").sizes(), (std::vector<int64_t>{3, 8, 8}));
   EXPECT_EQ(sample.at("image").scalar_type(), torch::kFloat);
   EXPECT_EQ(sample.at("text_ids").sizes(), (std::vector<int64_t>{12}));
