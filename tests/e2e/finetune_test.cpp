@@ -103,6 +103,22 @@ TEST(Experiments, EveryExperimentFileValidates) {
   EXPECT_GE(checked, 16);
 }
 
+// `--smoke` runs each fine-tuning file 2 steps on synthetic data with random weights (their
+// `smoke:` sections), the evaluators at the end.
+TEST(Experiments, FineTuningFilesRunWithSmoke) {
+  TempDir dir;
+  int ran = 0;
+  for (const auto& entry : fs::directory_iterator(source_dir() + "/experiments/finetune")) {
+    const std::string name = entry.path().stem().string();
+    if (entry.path().extension() != ".yaml" || name.size() > 5 && name.substr(name.size() - 5) == "_base") continue;
+    auto r = mmkd_in(dir.path(), "run " + entry.path().string() + " --smoke --run-dir " + name);
+    EXPECT_EQ(r.exit_code, 0) << name << "\n" << r.output;
+    EXPECT_NE(r.output.find("finished 2 steps"), std::string::npos) << name << "\n" << r.output;
+    ++ran;
+  }
+  EXPECT_EQ(ran, 14);
+}
+
 // experiments/eval/image_text_eval_base.yaml under a model writing image.embedding and
 // text.embedding: four evaluators on three named sets pass `mmkd validate`.
 TEST(Experiments, ImageTextEvaluationBaseValidatesUnderAModel) {
