@@ -311,6 +311,20 @@ TEST(Validation, PlanningNamesTheSetAndWhyATensorIsMissing) {
       << missing;
 }
 
+TEST(Validation, LossesAreAveragedOverTheSetsThatReachThem) {
+  std::string config = kEvalSets;
+  config.replace(config.find("batch_size: 3"), 13, "batch_size: 3\n  losses: true");
+  auto p = plan(config);
+  Graph graph(registry(), p, Context{});
+  Validation validation(registry(), p, Context{});
+  const EvalResult result = validation.run(graph, torch::kCPU);
+  // pairs: `one` = the batch's sum of second.y (2 x 3 per sample): 18 and 6 for batches of 3 and
+  // 1 rows, weighted by their rows: (18 x 3 + 6) / 4 = 15.
+  EXPECT_DOUBLE_EQ(result.metrics.at("eval.pairs.one"), 15.0);
+  EXPECT_EQ(result.metrics.count("eval.singles.one"), 0u);  // singles lack batch.b
+  EXPECT_EQ(result.table.front().heading, (std::vector<std::string>{"pairs", "loss", "one"}));
+}
+
 TEST(Validation, BestMetricMustBeAnEvaluatorMetric) {
   const std::string message = eval_sets_error("batch_size: 3", "best_metric: eval.on_pair.sum");
   EXPECT_NE(message.find("eval.best_metric: `eval.on_pair.sum` is no metric of this experiment's evaluators (did you "

@@ -161,10 +161,13 @@ TensorMap Graph::evaluate_loss(const std::string& loss, const TensorMap& inputs)
   return at_node(*it->plan, "evaluating", [&] { return it->loss->evaluate(inputs); }, &inputs);
 }
 
-LossValues Graph::compute_losses(const TensorMap& tensors) const {
+LossValues Graph::compute_losses(const TensorMap& tensors, bool skip_incomplete) const {
   LossValues result;
   for (const auto& node : losses_) {
     const NodePlan& plan = *node.plan;
+    if (skip_incomplete && std::any_of(plan.inputs.begin(), plan.inputs.end(),
+                                       [&](const auto& input) { return tensors.count(input.second) == 0; }))
+      continue;
     TensorMap inputs;
     for (const auto& [port, tensor] : plan.inputs) inputs[port] = require(tensors, tensor);
     LossOutput output = at_node(plan, "computing", [&] { return node.loss->compute(inputs); }, &inputs);

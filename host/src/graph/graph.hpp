@@ -36,7 +36,8 @@ class Graph {
   // Validation: momentum copies, teachers and model nodes, each only when `tensors` holds all
   // of its inputs (an evaluation set without captions skips the text branch).
   void run_available(TensorMap& tensors) const;
-  LossValues compute_losses(const TensorMap& tensors) const;
+  // With `skip_incomplete` (validation), losses whose inputs `tensors` lacks are left out.
+  LossValues compute_losses(const TensorMap& tensors, bool skip_incomplete = false) const;
   TensorMap evaluate_loss(const std::string& loss, const TensorMap& inputs) const;  // Loss::evaluate
 
   // Trainable parameters of model nodes and losses, named "model.<node>.<param>" and

@@ -67,6 +67,9 @@ const std::vector<OptionSpec>& eval_options() {
           .option("every_epochs", int64_t{1}, "validate every N epochs; 0 = only at the end", at_least(0))
           .option("every_steps", int64_t{0}, "also validate every N optimizer steps; 0 = off", at_least(0))
           .option("batch_size", int64_t{256}, "samples per validation batch", at_least(1))
+          .option("losses", false,
+                  "also average every loss (unweighted) over each evaluation set whose tensors reach its inputs, "
+                  "logged as eval.<set>.<loss> (the validation loss of thesis Fig. 16)")
           .option("best_metric", std::string(),
                   "keep best.safetensors of the validation with the best value of this metric, e.g. "
                   "eval.retrieval.i2t_r1; empty = none")

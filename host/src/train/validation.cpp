@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include <fmt/format.h>
+
 namespace mmkd {
 namespace {
 
@@ -20,7 +22,8 @@ class GraphEvalModels : public EvalModels {
 
 }  // namespace
 
-Validation::Validation(const Registry& registry, const ExperimentPlan& plan, const Context& context) {
+Validation::Validation(const Registry& registry, const ExperimentPlan& plan, const Context& context)
+    : losses_(plan.eval.get<bool>("losses")) {
   LoaderOptions loading = loader_options(plan, context);
   loading.batch_size = plan.eval.get<int64_t>("batch_size");
   std::vector<NodePlan> sets = plan.eval_sets;
@@ -35,7 +38,7 @@ Validation::Validation(const Registry& registry, const ExperimentPlan& plan, con
                                    return registry.create<Kind::Evaluator>(*node.entry, node.options, node_context);
                                  })});
     }
-    if (pass.evaluators.empty()) continue;
+    if (pass.evaluators.empty() && !losses_) continue;
     auto dataset = at_node(data, "creating", [&] { return registry.create<Kind::Dataset>(*data.entry, data.options, context); });
     pass.loader = std::make_unique<BatchLoader>(dataset, loading);
     sets_.push_back(std::move(pass));
@@ -49,15 +52,29 @@ EvalResult Validation::run(Graph& graph, torch::Device device) {
   const GraphEvalModels models(graph);
   for (auto& set : sets_) {
     for (auto& node : set.evaluators) node.evaluator->reset();
+    std::map<std::string, double> loss_sums;
+    int64_t samples = 0;
     for (int64_t b = 0; b < set.loader->batches_per_epoch(); ++b) {
       TensorMap tensors = set.loader->batch(0, b);
       for (auto& [_, t] : tensors) t = t.to(device);
       graph.run_available(tensors);
+      if (losses_) {
+        const int64_t rows = tensors.begin()->second.size(0);
+        for (const auto& [key, value] : graph.compute_losses(tensors, /*skip_incomplete=*/true).values)
+          if (key.size() > 5 && key.substr(key.size() - 5) == ".loss")
+            loss_sums[key.substr(0, key.size() - 5)] += value.item<double>() * static_cast<double>(rows);
+        samples += rows;
+      }
       for (auto& node : set.evaluators) {
         TensorMap inputs;
         for (const auto& [port, tensor] : node.plan->inputs) inputs[port] = require(tensors, tensor);
         at_node(*node.plan, "evaluating", [&] { node.evaluator->add(inputs, models); }, &inputs);
       }
+    }
+    for (const auto& [loss, sum] : loss_sums) {
+      const double mean = sum / static_cast<double>(samples);  // batch means weighted by their rows
+      result.metrics["eval." + set.name + "." + loss] = mean;
+      result.table.push_back({{set.name, "loss", loss}, fmt::format("{:.4f}", mean)});
     }
     for (auto& node : set.evaluators) {
       const auto metrics = at_node(*node.plan, "evaluating", [&] { return node.evaluator->compute(models); });

@@ -33,6 +33,7 @@ class Validation {
     std::unique_ptr<BatchLoader> loader;
     std::vector<EvaluatorNode> evaluators;
   };
+  bool losses_ = false;  // eval.losses
   std::vector<SetPass> sets_;
 };
 
