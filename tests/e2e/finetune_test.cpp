@@ -120,22 +120,20 @@ TEST(Experiments, FineTuningFilesRunWithSmoke) {
 }
 
 // Every thesis experiment runs 2 steps with `--smoke` (32-pixel synthetic data, 1-layer
-// models, random weights), its evaluators at the end; s_smke_vq_targets reads a TorchScript
-// module scripted from a trained VQ run, which no smoke setting can stand in for.
+// models, random weights), its evaluators at the end.
 TEST(Experiments, ThesisFilesRunWithSmoke) {
   TempDir dir;
   int ran = 0;
   for (const auto& entry : fs::directory_iterator(source_dir() + "/experiments/thesis")) {
     const std::string name = entry.path().stem().string();
-    if (entry.path().extension() != ".yaml" || name == "s_smke_vq_targets" ||
-        (name.size() > 5 && name.substr(name.size() - 5) == "_base"))
+    if (entry.path().extension() != ".yaml" || (name.size() > 5 && name.substr(name.size() - 5) == "_base"))
       continue;
     auto r = mmkd_in(dir.path(), "run " + entry.path().string() + " --smoke --run-dir " + name);
     EXPECT_EQ(r.exit_code, 0) << name << "\n" << r.output;
     EXPECT_NE(r.output.find("finished 2 steps"), std::string::npos) << name << "\n" << r.output;
     ++ran;
   }
-  EXPECT_EQ(ran, 23);
+  EXPECT_EQ(ran, 24);
 }
 
 // experiments/eval/image_text_eval_base.yaml under a model writing image.embedding and
