@@ -1,6 +1,7 @@
 #include "expect_error.hpp"
 #include "train/batch_loader.hpp"
 #include "train/concat_dataset.hpp"
+#include "train/gradient_clipping.hpp"
 #include "train/lr_schedule.hpp"
 #include "train/optimizer.hpp"
 #include "train/progress_line.hpp"
@@ -23,6 +24,27 @@ TEST(CosineSchedule, WarmsUpLinearlyThenDecaysToMinimum) {
   EXPECT_NEAR(schedule.lr_at(9), 0.1 + 0.9 * 0.5 * (1 + std::cos(M_PI * 0.5)), 1e-12);
   EXPECT_NEAR(schedule.lr_at(14), 0.1, 1e-12);
   EXPECT_NEAR(schedule.lr_at(20), 0.1, 1e-12);
+}
+
+TEST(GradientClipping, MatchesLibtorchsClipGradNormWithoutWaitingForTheNorm) {
+  for (double max_norm : {0.5, 100.0}) {
+    torch::manual_seed(3);
+    std::vector<torch::Tensor> ours = {torch::randn({3, 4}, torch::requires_grad()), torch::randn({5}, torch::requires_grad()),
+                                       torch::randn({2}, torch::requires_grad())};
+    std::vector<torch::Tensor> theirs;
+    for (const auto& p : ours) theirs.push_back(p.detach().clone().requires_grad_());
+    for (size_t i = 0; i < 2; ++i) {  // the third parameter has no gradient
+      ours[i].mutable_grad() = torch::randn_like(ours[i]) * 3;
+      theirs[i].mutable_grad() = ours[i].grad().clone();
+    }
+    const torch::Tensor norm = clip_gradient_norm(ours, max_norm);
+    const double expected = torch::nn::utils::clip_grad_norm_(theirs, max_norm);
+    EXPECT_EQ(norm.dim(), 0);
+    EXPECT_DOUBLE_EQ(norm.item<double>(), expected);
+    for (size_t i = 0; i < 2; ++i) EXPECT_TRUE(torch::equal(ours[i].grad(), theirs[i].grad())) << max_norm;
+    EXPECT_FALSE(ours[2].grad().defined());
+  }
+  EXPECT_EQ(clip_gradient_norm({torch::zeros({2}, torch::requires_grad())}, 1.0).item<double>(), 0.0);
 }
 
 TEST(AdamW, BiasesNormsAndEmbeddingsGetNoWeightDecay) {

@@ -11,6 +11,7 @@
 #include "train/checkpoint.hpp"
 #include "train/concat_dataset.hpp"
 #include "train/flop_estimate.hpp"
+#include "train/gradient_clipping.hpp"
 #include "train/lr_schedule.hpp"
 #include "train/metrics_log.hpp"
 #include "train/mixed_precision.hpp"
@@ -180,7 +181,11 @@ class Run {
     const int64_t eval_every_steps = plan_.eval.get<int64_t>("every_steps");
     BestCheckpoint best(plan_.eval, folder_.path, writer_);
     const double clip = trainer_.get<double>("clip_grad_norm");
-    std::map<std::string, double> interval_sums;
+    std::map<std::string, torch::Tensor> interval_sums;  // on the device, read once per log line
+    auto accumulate_into = [](std::map<std::string, torch::Tensor>& sums, const std::string& key, const torch::Tensor& value) {
+      torch::Tensor& sum = sums[key];
+      sum = sum.defined() ? sum + value : value;
+    };
     int64_t interval_steps = 0;
     auto interval_start = std::chrono::steady_clock::now();
     const auto run_start = interval_start;
@@ -200,7 +205,7 @@ class Run {
       const double lr = schedule.lr_at(position.step);
       set_learning_rate(optimizer, lr);
       optimizer.optimizer->zero_grad();
-      std::map<std::string, double> step_values;
+      std::map<std::string, torch::Tensor> step_values;
       graph.update_momentum();
       std::optional<LossValues> nonfinite;
       int signal_number = 0;
@@ -244,21 +249,21 @@ class Run {
         }
         timer.start();
         scaler.scale(losses.total / static_cast<double>(accumulate)).backward();
-        step_values["loss"] += total / static_cast<double>(accumulate);
-        for (const auto& [key, value] : losses.values) step_values[key] += value.item<double>() / static_cast<double>(accumulate);
+        accumulate_into(step_values, "loss", losses.total.detach() / static_cast<double>(accumulate));
+        for (const auto& [key, value] : losses.values) accumulate_into(step_values, key, value / static_cast<double>(accumulate));
         timer.stop("backward");
       }
       if (averager) averager->finish();
       const bool finite = scaler.unscale(parameters);
       if (finite) {
-        if (clip > 0) step_values["grad_norm"] = torch::nn::utils::clip_grad_norm_(parameters, clip);
+        if (clip > 0) step_values["grad_norm"] = clip_gradient_norm(parameters, clip);
         optimizer.optimizer->step();
       }
       scaler.update(finite);
       timer.stop("optimizer");
       ++position.step;
       position.batch_in_epoch += accumulate;
-      for (const auto& [key, value] : step_values) interval_sums[key] += value;
+      for (const auto& [key, value] : step_values) accumulate_into(interval_sums, key, value);
       ++interval_steps;
 
       const bool epoch_end = position.batch_in_epoch >= steps_per_epoch * accumulate;
@@ -269,7 +274,9 @@ class Run {
       const bool last = position.step == total_steps;
       if (position.step % log_every == 0 || last || epoch_end) {
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - interval_start).count();
-        std::map<std::string, double> metrics = mean_over_ranks(interval_sums);
+        std::map<std::string, double> sums;
+        for (const auto& [key, value] : interval_sums) sums[key] = value.item<double>();
+        std::map<std::string, double> metrics = mean_over_ranks(sums);
         for (auto& [key, value] : metrics) value /= static_cast<double>(interval_steps);
         metrics["lr"] = lr;
         metrics["epoch"] = static_cast<double>(position.epoch);
