@@ -4,6 +4,8 @@
 #include "graph/host_sections.hpp"
 #include "util/names.hpp"
 
+#include <mmkd/config_path.hpp>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -26,7 +28,7 @@ class Planner {
       : registry_(registry), searched_(searched) {}
 
   ExperimentPlan plan(const ConfigNode& config, const std::string& config_path) {
-    config_dir_ = fs::absolute(config_path).parent_path().string();
+    files_.config_dir = fs::absolute(config_path).parent_path().string();
     ExperimentPlan plan;
     plan.config = config;
     plan.config_path = config_path;
@@ -188,10 +190,10 @@ class Planner {
       error(node.where(), key_path, "expected the path of a teacher cache file (mmkd cache-teacher), got " + node.describe());
       return "";
     }
-    const fs::path path = fs::path(node.value()).is_absolute() ? fs::path(node.value()) : fs::path(config_dir_) / node.value();
+    const fs::path path = config_path(node.value(), files_);
     if (!fs::is_regular_file(path))
       error(node.where(), key_path, "teacher cache `" + path.string() + "` not found; write it with `mmkd cache-teacher`");
-    return path.lexically_normal().string();
+    return path.string();
   }
 
   bool parse_bool(const ConfigNode& node, const std::string& key_path) {
@@ -581,7 +583,7 @@ class Planner {
 
   const Registry& registry_;
   const std::vector<std::string>& searched_;
-  std::string config_dir_;
+  Context files_;  // resolves file options against the experiment's folder
   std::vector<Diagnostic> errors_;
 };
 

@@ -25,6 +25,11 @@ std::string inputs_label(const NodePlan& node, const TensorMap& inputs) {
   return "inputs: " + (parts.empty() ? std::string("none") : fmt::format("{}", fmt::join(parts, ", ")));
 }
 
+// Validation runs a node (or loss) only where the tensors reach all of its inputs.
+static bool has_all_inputs(const NodePlan& node, const TensorMap& tensors) {
+  return std::all_of(node.inputs.begin(), node.inputs.end(), [&](const auto& input) { return tensors.count(input.second) > 0; });
+}
+
 static Context context_for(const Context& base, const NodePlan& node) {
   Context context = base;
   context.node_name = node.name;
@@ -96,9 +101,7 @@ void Graph::set_training(bool training) {
 void Graph::run_nodes(const std::vector<ModuleNode>& nodes, TensorMap& tensors, bool skip_incomplete) const {
   for (const auto& node : nodes) {
     const NodePlan& plan = *node.plan;
-    if (skip_incomplete && std::any_of(plan.inputs.begin(), plan.inputs.end(),
-                                       [&](const auto& input) { return tensors.count(input.second) == 0; }))
-      continue;
+    if (skip_incomplete && !has_all_inputs(plan, tensors)) continue;
     TensorMap inputs;
     for (const auto& [port, tensor] : plan.inputs) inputs[port] = require(tensors, tensor);
     std::optional<torch::NoGradGuard> frozen;
@@ -165,9 +168,7 @@ LossValues Graph::compute_losses(const TensorMap& tensors, bool skip_incomplete)
   LossValues result;
   for (const auto& node : losses_) {
     const NodePlan& plan = *node.plan;
-    if (skip_incomplete && std::any_of(plan.inputs.begin(), plan.inputs.end(),
-                                       [&](const auto& input) { return tensors.count(input.second) == 0; }))
-      continue;
+    if (skip_incomplete && !has_all_inputs(plan, tensors)) continue;
     TensorMap inputs;
     for (const auto& [port, tensor] : plan.inputs) inputs[port] = require(tensors, tensor);
     LossOutput output = at_node(plan, "computing", [&] { return node.loss->compute(inputs); }, &inputs);

@@ -60,7 +60,8 @@ std::vector<Port> ComponentInfo::outputs_for(const Options& options) const {
 }
 
 TensorMap Loss::evaluate(const TensorMap& /*inputs*/) {
-  throw Error("this loss computes nothing for evaluators (Loss::evaluate is not implemented)");
+  throw Error("this loss has no head an evaluator can run: only losses overriding Loss::evaluate (itm, image_vq) "
+              "can be named by an evaluator's `loss` option");
 }
 
 std::vector<TableCell> Evaluator::table(const std::map<std::string, double>& metrics) const {

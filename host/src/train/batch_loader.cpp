@@ -94,20 +94,22 @@ TensorMap BatchLoader::load(const Order& order, int64_t epoch, int64_t index) co
   const int64_t begin = (index * options_.world + options_.rank) * options_.batch_size;
   const int64_t end = std::min<int64_t>(begin + options_.batch_size, static_cast<int64_t>(order->size()));
   const int64_t view = options_.views > 0 ? epoch % options_.views : epoch;
-  std::map<std::string, std::vector<torch::Tensor>> columns;
+  std::map<std::string, std::vector<torch::Tensor>> columns, cached;  // by dataset key; by tensor name
   for (int64_t i = begin; i < end; ++i) {
     const int64_t sample = (*order)[i];
     const uint64_t seed = mix_seed({options_.seed, static_cast<uint64_t>(view), static_cast<uint64_t>(sample)});
-    for (auto& [key, tensor] : dataset_->get(sample, seed)) columns["batch." + key].push_back(std::move(tensor));
+    for (auto& [key, tensor] : dataset_->get(sample, seed)) columns[key].push_back(std::move(tensor));
     if (options_.teacher_cache)
       for (const auto& output : options_.teacher_cache->outputs())
-        columns[output.name].push_back(options_.teacher_cache->get(output, sample, view));
+        cached[output.name].push_back(options_.teacher_cache->get(output, sample, view));
   }
   TensorMap batch;
-  for (auto& [key, tensors] : columns) {
+  auto stack_into = [&](const std::string& name, const std::vector<torch::Tensor>& tensors) {
     torch::Tensor stacked = torch::stack(tensors);
-    batch[key] = options_.pin_memory ? stacked.pin_memory() : stacked;
-  }
+    batch[name] = options_.pin_memory ? stacked.pin_memory() : stacked;
+  };
+  for (const auto& [key, tensors] : columns) stack_into("batch." + key, tensors);
+  for (const auto& [name, tensors] : cached) stack_into(name, tensors);
   return batch;
 }
 

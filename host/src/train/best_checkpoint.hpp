@@ -18,6 +18,7 @@ class BestCheckpoint {
   // Writes `weights` when `metrics` holds a finite value of the chosen metric better than the
   // best so far; returns whether it did.
   bool offer(int64_t step, const std::map<std::string, double>& metrics, const TensorMap& weights);
+  bool enabled() const { return !metric_.empty(); }
   const std::string& metric() const { return metric_; }
   double value() const { return best_.value_or(0.0); }
 

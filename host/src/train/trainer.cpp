@@ -364,7 +364,7 @@ class Run {
     if (!writer_) return;
     write_eval_results((fs::path(folder_.path) / "eval").string(), fmt::format("{} (step {})", plan_.name, position.step),
                        position.step, result);
-    if (best.offer(position.step, result.metrics, graph.state()))
+    if (best.enabled() && best.offer(position.step, result.metrics, graph.state()))
       progress_.message(fmt::format("best {} so far: {:.4f} (best.safetensors)", best.metric(), best.value()));
   }
 
