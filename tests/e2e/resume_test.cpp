@@ -161,4 +161,19 @@ TEST(Divergence, NanLossStopsWithAClearMessageAndKeepsTheLastGoodCheckpoint) {
   EXPECT_EQ(run_state(dir.file("diverged")), "failed");
 }
 
+TEST(Divergence, AnErrorCausedByNanWeightsIsReportedAsTheDivergenceBeforeIt) {
+  TempDir dir;
+  std::string yaml = tiny_experiment_yaml(dir.file("runs"));
+  yaml.replace(yaml.find("optimizer:"), 0,
+               "  nan: {type: test_nan_after, nan_after: 5, inputs: {x: image.embedding}}\n"
+               "  finite: {type: test_finite_input, inputs: {x: image.embedding}}\n");
+  write_file(dir.file("exp.yaml"), "plugins: [" + test_plugin_dir() + "/mmkd_test_nan_loss.so]\n" + yaml);
+  // No check between step 6 (NaN loss, NaN weights after its update) and step 7 (the error).
+  auto r = mmkd_in(dir.path(), "run exp.yaml --run-dir diverged trainer.checkpoint_every=0 trainer.log_every=100");
+  EXPECT_EQ(r.exit_code, 3) << r.output;
+  EXPECT_NE(r.output.find("NaN or Inf at step 6"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("test_finite_input"), std::string::npos) << r.output;
+  EXPECT_EQ(run_state(dir.file("diverged")), "failed");
+}
+
 }  // namespace

@@ -1,6 +1,8 @@
 #include "expect_error.hpp"
+#include "thread_ranks.hpp"
 #include "train/batch_loader.hpp"
 #include "train/concat_dataset.hpp"
+#include "train/finite_check.hpp"
 #include "train/gradient_clipping.hpp"
 #include "train/lr_schedule.hpp"
 #include "train/optimizer.hpp"
@@ -10,6 +12,7 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <mutex>
 #include <set>
 
 using namespace mmkd;
@@ -45,6 +48,45 @@ TEST(GradientClipping, MatchesLibtorchsClipGradNormWithoutWaitingForTheNorm) {
     EXPECT_FALSE(ours[2].grad().defined());
   }
   EXPECT_EQ(clip_gradient_norm({torch::zeros({2}, torch::requires_grad())}, 1.0).item<double>(), 0.0);
+}
+
+LossValues loss_of(double total) {
+  return {torch::tensor(total), {{"a.loss", torch::tensor(total * 2)}}};
+}
+
+TEST(FiniteCheck, ReportsTheFirstNonFiniteMicroBatchWithItsValuesThenForgets) {
+  FiniteCheck check;
+  EXPECT_FALSE(check.first_nonfinite().has_value());
+  check.add(1, loss_of(0.5));
+  check.add(2, loss_of(1.0));
+  check.add(2, loss_of(std::numeric_limits<double>::infinity()));
+  check.add(3, loss_of(std::nan("")));
+  auto found = check.first_nonfinite();
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->step, 2);
+  EXPECT_TRUE(std::isinf(found->values.at("a.loss").item<double>()));
+  EXPECT_FALSE(check.first_nonfinite().has_value());
+  check.add(4, loss_of(0.0));
+  EXPECT_FALSE(check.first_nonfinite().has_value());
+}
+
+TEST(FiniteCheck, EveryRankLearnsOfANonFiniteStepOnAnotherRank) {
+  std::map<int, NonfiniteStep> found;
+  std::mutex lock;
+  mmkd::testing::run_ranks(2, [&](const Context& context) {
+    FiniteCheck check;
+    check.add(1, loss_of(1.0));
+    check.add(2, loss_of(context.rank == 1 ? std::nan("") : 1.0));
+    check.add(3, loss_of(std::nan("")));
+    auto first = check.first_nonfinite(context.collectives.get());
+    std::lock_guard<std::mutex> guard(lock);
+    if (first) found[context.rank] = *first;
+  });
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_EQ(found[0].step, 2);
+  EXPECT_TRUE(found[0].values.empty());  // rank 0's own loss was finite at step 2
+  EXPECT_EQ(found[1].step, 2);
+  EXPECT_TRUE(std::isnan(found[1].values.at("a.loss").item<double>()));
 }
 
 TEST(AdamW, BiasesNormsAndEmbeddingsGetNoWeightDecay) {

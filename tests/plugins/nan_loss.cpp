@@ -1,4 +1,4 @@
-// A loss that turns NaN after a given number of calls, for the divergence test.
+// Losses for the divergence tests: one turns NaN after a number of calls, one throws on NaN input.
 #include <mmkd/mmkd.hpp>
 #include <torch/torch.h>
 
@@ -23,7 +23,24 @@ class NanAfterLoss : public mmkd::Loss {
   int64_t calls_ = 0;
 };
 
-void register_components(mmkd::Registry& registry) { registry.add<NanAfterLoss>(); }
+// Throws on a non-finite input, as a loss whose maths cannot take NaN would.
+class FiniteInputLoss : public mmkd::Loss {
+ public:
+  static mmkd::ComponentInfo info() {
+    return mmkd::ComponentInfo("test_finite_input", "zero; throws when its input holds NaN or Inf").input("x", "any tensor");
+  }
+  FiniteInputLoss(const mmkd::Options&, const mmkd::Context&) {}
+  mmkd::LossOutput compute(const mmkd::TensorMap& inputs) override {
+    const torch::Tensor& x = mmkd::require(inputs, "x");
+    if (!torch::isfinite(x).all().item<bool>()) throw mmkd::Error("test_finite_input: the input is not finite");
+    return {x.sum() * 0, {}};
+  }
+};
+
+void register_components(mmkd::Registry& registry) {
+  registry.add<NanAfterLoss>();
+  registry.add<FiniteInputLoss>();
+}
 
 }  // namespace
 

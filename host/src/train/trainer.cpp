@@ -10,6 +10,7 @@
 #include "train/cached_teachers.hpp"
 #include "train/checkpoint.hpp"
 #include "train/concat_dataset.hpp"
+#include "train/finite_check.hpp"
 #include "train/flop_estimate.hpp"
 #include "train/gradient_clipping.hpp"
 #include "train/lr_schedule.hpp"
@@ -191,6 +192,7 @@ class Run {
     const auto run_start = interval_start;
     const int64_t first_step = position.step;
     int64_t last_eval_step = -1;
+    FiniteCheck finite_check;
     StepTimer timer(trainer_.get<bool>("time_phases"), device_);
     const double peak_flops = trainer_.get<double>("peak_tflops") * 1e12;
     double step_flops = 0;
@@ -201,120 +203,122 @@ class Run {
       return *replayed;
     };
 
-    while (position.step < total_steps) {
-      const double lr = schedule.lr_at(position.step);
-      set_learning_rate(optimizer, lr);
-      optimizer.optimizer->zero_grad();
-      std::map<std::string, torch::Tensor> step_values;
-      graph.update_momentum();
-      std::optional<LossValues> nonfinite;
-      int signal_number = 0;
-      for (int64_t micro = 0; micro < accumulate; ++micro) {
-        timer.start();
-        TensorMap tensors = next_batch(position.epoch, position.batch_in_epoch + micro);
-        for (auto& [_, t] : tensors) t = t.to(device_, /*non_blocking=*/true);
-        timer.stop("data");
-        LossValues losses;
-        {
-          AutocastGuard autocast(device_, precision_);
-          graph.run_momentum(tensors);
-        }
-        graph.run_teachers(tensors);
-        timer.stop("teacher");
-        {
-          AutocastGuard autocast(device_, precision_);
-          graph.run_model(tensors);
-          losses = graph.compute_losses(tensors);
-        }
-        if (step_flops == 0) step_flops = estimate_step_flops(graph, tensors) * static_cast<double>(accumulate);
-        const double total = losses.total.item<double>();
-        timer.stop("student");
-        if (!std::isfinite(total) && !nonfinite) nonfinite = losses;
-        if (micro == accumulate - 1) {
-          // Every rank agrees on stopping before the last backward pass starts its collectives.
-          signal_number = stop_signal_received();
-          if (group_) {
-            torch::Tensor flags = torch::tensor({nonfinite ? 1.0 : 0.0, signal_number ? 1.0 : 0.0}, torch::kDouble);
-            group_->all_reduce_sum(flags);
-            if (flags[0].item<double>() > 0 && !nonfinite) nonfinite = LossValues{};
-            if (flags[1].item<double>() > 0 && !signal_number) signal_number = SIGINT;
+    try {
+      while (position.step < total_steps) {
+        const double lr = schedule.lr_at(position.step);
+        set_learning_rate(optimizer, lr);
+        optimizer.optimizer->zero_grad();
+        std::map<std::string, torch::Tensor> step_values;
+        graph.update_momentum();
+        int signal_number = 0;
+        for (int64_t micro = 0; micro < accumulate; ++micro) {
+          timer.start();
+          TensorMap tensors = next_batch(position.epoch, position.batch_in_epoch + micro);
+          for (auto& [_, t] : tensors) t = t.to(device_, /*non_blocking=*/true);
+          timer.stop("data");
+          LossValues losses;
+          {
+            AutocastGuard autocast(device_, precision_);
+            graph.run_momentum(tensors);
           }
-          if (nonfinite) {
-            for (auto& logger : loggers) logger->finish(false);
-            return diverged(*nonfinite, position.step);
+          graph.run_teachers(tensors);
+          timer.stop("teacher");
+          {
+            AutocastGuard autocast(device_, precision_);
+            graph.run_model(tensors);
+            losses = graph.compute_losses(tensors);
           }
-          if (averager) averager->arm();
-        } else if (nonfinite) {
-          continue;
+          if (step_flops == 0) step_flops = estimate_step_flops(graph, tensors) * static_cast<double>(accumulate);
+          finite_check.add(position.step + 1, losses);
+          timer.stop("student");
+          if (micro == accumulate - 1) {
+            // Every rank agrees on stopping before the last backward pass starts its collectives.
+            signal_number = stop_signal_received();
+            if (group_) {
+              torch::Tensor flag = torch::tensor({signal_number ? 1.0 : 0.0}, torch::kDouble);
+              group_->all_reduce_sum(flag);
+              if (flag.item<double>() > 0 && !signal_number) signal_number = SIGINT;
+            }
+            if (averager) averager->arm();
+          }
+          timer.start();
+          scaler.scale(losses.total / static_cast<double>(accumulate)).backward();
+          accumulate_into(step_values, "loss", losses.total.detach() / static_cast<double>(accumulate));
+          for (const auto& [key, value] : losses.values) accumulate_into(step_values, key, value / static_cast<double>(accumulate));
+          timer.stop("backward");
         }
-        timer.start();
-        scaler.scale(losses.total / static_cast<double>(accumulate)).backward();
-        accumulate_into(step_values, "loss", losses.total.detach() / static_cast<double>(accumulate));
-        for (const auto& [key, value] : losses.values) accumulate_into(step_values, key, value / static_cast<double>(accumulate));
-        timer.stop("backward");
-      }
-      if (averager) averager->finish();
-      const bool finite = scaler.unscale(parameters);
-      if (finite) {
-        if (clip > 0) step_values["grad_norm"] = clip_gradient_norm(parameters, clip);
-        optimizer.optimizer->step();
-      }
-      scaler.update(finite);
-      timer.stop("optimizer");
-      ++position.step;
-      position.batch_in_epoch += accumulate;
-      for (const auto& [key, value] : step_values) accumulate_into(interval_sums, key, value);
-      ++interval_steps;
+        if (averager) averager->finish();
+        const bool finite = scaler.unscale(parameters);
+        if (finite) {
+          if (clip > 0) step_values["grad_norm"] = clip_gradient_norm(parameters, clip);
+          optimizer.optimizer->step();
+        }
+        scaler.update(finite);
+        timer.stop("optimizer");
+        ++position.step;
+        position.batch_in_epoch += accumulate;
+        for (const auto& [key, value] : step_values) accumulate_into(interval_sums, key, value);
+        ++interval_steps;
 
-      const bool epoch_end = position.batch_in_epoch >= steps_per_epoch * accumulate;
-      if (epoch_end) {
-        ++position.epoch;
-        position.batch_in_epoch = 0;
+        const bool epoch_end = position.batch_in_epoch >= steps_per_epoch * accumulate;
+        if (epoch_end) {
+          ++position.epoch;
+          position.batch_in_epoch = 0;
+        }
+        const bool last = position.step == total_steps;
+        const bool log_now = position.step % log_every == 0 || last || epoch_end;
+        const bool eval_now = (epoch_end && eval_every > 0 && position.epoch % eval_every == 0) ||
+                              (eval_every_steps > 0 && position.step % eval_every_steps == 0);
+        const bool save_now = epoch_end || (checkpoint_every > 0 && position.step % checkpoint_every == 0) || last;
+        if (log_now || eval_now || save_now || signal_number) {
+          if (auto nonfinite = finite_check.first_nonfinite(group_.get())) return diverged(*nonfinite, loggers);
+        }
+        if (log_now) {
+          const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - interval_start).count();
+          std::map<std::string, double> sums;
+          for (const auto& [key, value] : interval_sums) sums[key] = value.item<double>();
+          std::map<std::string, double> metrics = mean_over_ranks(sums);
+          for (auto& [key, value] : metrics) value /= static_cast<double>(interval_steps);
+          metrics["lr"] = lr;
+          metrics["epoch"] = static_cast<double>(position.epoch);
+          if (epoch_end)
+            for (const auto& [name, count] : loader.dataset().counters()) {
+              metrics["data.train." + name] = static_cast<double>(count);
+              if (count > 0) progress_.message(fmt::format("data.train: {} {} so far", count, name));
+            }
+          metrics["samples_per_second"] =
+              static_cast<double>(interval_steps * batch_size * accumulate * world) / std::max(seconds, 1e-9);
+          metrics["tflops_per_second"] = step_flops * static_cast<double>(interval_steps) / std::max(seconds, 1e-9) / 1e12;
+          if (peak_flops > 0) metrics["mfu"] = metrics["tflops_per_second"] * 1e12 / peak_flops;
+          metrics.merge(timer.per_step(interval_steps));
+          log(position.step, metrics);
+          const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start).count();
+          const double per_step = elapsed / static_cast<double>(position.step - first_step);
+          const int64_t current_epoch = position.epoch + (position.batch_in_epoch > 0 ? 1 : 0);
+          progress_.show({position.step, total_steps, current_epoch, epochs, metrics["loss"], lr,
+                          metrics["samples_per_second"], per_step * static_cast<double>(total_steps - position.step)});
+          interval_sums.clear();
+          interval_steps = 0;
+          interval_start = std::chrono::steady_clock::now();
+        }
+        if (eval_now && validation.enabled()) {
+          validate(validation, graph, log, position, best);
+          last_eval_step = position.step;
+        }
+        if (save_now) save("running");
+        if (signal_number) {
+          if (last_saved_step_ != position.step) save("interrupted");
+          status("interrupted", position.step);
+          progress_.message(fmt::format("stopped by signal {} at step {}; checkpoint {} (continue with --resume)",
+                                        signal_number, position.step, checkpoints_.path_for(position.step)));
+          for (auto& logger : loggers) logger->finish(false);
+          return 128 + signal_number;
+        }
       }
-      const bool last = position.step == total_steps;
-      if (position.step % log_every == 0 || last || epoch_end) {
-        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - interval_start).count();
-        std::map<std::string, double> sums;
-        for (const auto& [key, value] : interval_sums) sums[key] = value.item<double>();
-        std::map<std::string, double> metrics = mean_over_ranks(sums);
-        for (auto& [key, value] : metrics) value /= static_cast<double>(interval_steps);
-        metrics["lr"] = lr;
-        metrics["epoch"] = static_cast<double>(position.epoch);
-        if (epoch_end)
-          for (const auto& [name, count] : loader.dataset().counters()) {
-            metrics["data.train." + name] = static_cast<double>(count);
-            if (count > 0) progress_.message(fmt::format("data.train: {} {} so far", count, name));
-          }
-        metrics["samples_per_second"] =
-            static_cast<double>(interval_steps * batch_size * accumulate * world) / std::max(seconds, 1e-9);
-        metrics["tflops_per_second"] = step_flops * static_cast<double>(interval_steps) / std::max(seconds, 1e-9) / 1e12;
-        if (peak_flops > 0) metrics["mfu"] = metrics["tflops_per_second"] * 1e12 / peak_flops;
-        metrics.merge(timer.per_step(interval_steps));
-        log(position.step, metrics);
-        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start).count();
-        const double per_step = elapsed / static_cast<double>(position.step - first_step);
-        const int64_t current_epoch = position.epoch + (position.batch_in_epoch > 0 ? 1 : 0);
-        progress_.show({position.step, total_steps, current_epoch, epochs, metrics["loss"], lr,
-                        metrics["samples_per_second"], per_step * static_cast<double>(total_steps - position.step)});
-        interval_sums.clear();
-        interval_steps = 0;
-        interval_start = std::chrono::steady_clock::now();
-      }
-      const bool eval_now = (epoch_end && eval_every > 0 && position.epoch % eval_every == 0) ||
-                            (eval_every_steps > 0 && position.step % eval_every_steps == 0);
-      if (eval_now && validation.enabled()) {
-        validate(validation, graph, log, position, best);
-        last_eval_step = position.step;
-      }
-      if (epoch_end || (checkpoint_every > 0 && position.step % checkpoint_every == 0) || last) save("running");
-      if (signal_number) {
-        if (last_saved_step_ != position.step) save("interrupted");
-        status("interrupted", position.step);
-        progress_.message(fmt::format("stopped by signal {} at step {}; checkpoint {} (continue with --resume)",
-                                      signal_number, position.step, checkpoints_.path_for(position.step)));
-        for (auto& logger : loggers) logger->finish(false);
-        return 128 + signal_number;
-      }
+    } catch (const std::exception&) {
+      // A loss or evaluator that fails on NaN inputs reports the divergence, not its own error.
+      if (auto nonfinite = finite_check.first_nonfinite()) return diverged(*nonfinite, loggers);
+      throw;
     }
     if (validation.enabled() && last_eval_step != position.step) validate(validation, graph, log, position, best);
     if (writer_ && !benchmark_) write_safetensors((fs::path(folder_.path) / "final.safetensors").string(), graph.state());
@@ -368,13 +372,14 @@ class Run {
       progress_.message(fmt::format("best {} so far: {:.4f} (best.safetensors)", best.metric(), best.value()));
   }
 
-  int diverged(const LossValues& losses, int64_t step) {
+  int diverged(const NonfiniteStep& nonfinite, std::vector<std::shared_ptr<Logger>>& loggers) {
+    for (auto& logger : loggers) logger->finish(false);
     std::string parts;
-    for (const auto& [key, value] : losses.values) parts += fmt::format(" {}={}", key, value.item<double>());
+    for (const auto& [key, value] : nonfinite.values) parts += fmt::format(" {}={}", key, value.item<double>());
     const std::string kept = checkpoints_.latest().value_or("none yet");
-    const std::string detail = fmt::format("the loss became NaN or Inf at step {}{}:{}; last good checkpoint: {}", step + 1,
-                                           losses.values.empty() ? " on another rank" : "", parts, kept);
-    if (writer_) write_run_status(folder_.path, "failed", step, detail);
+    const std::string detail = fmt::format("the loss became NaN or Inf at step {}{}:{}; last good checkpoint: {}", nonfinite.step,
+                                           nonfinite.values.empty() ? " on another rank" : "", parts, kept);
+    if (writer_) write_run_status(folder_.path, "failed", nonfinite.step - 1, detail);
     progress_.message("error: " + detail + " (lower the learning rate or enable clip_grad_norm, then --resume)");
     return kExitDiverged;
   }
