@@ -39,6 +39,7 @@ BenchFigures summarise_bench(const std::string& metrics_path, int64_t warmup) {
     seconds_per_sample_sum += static_cast<double>(steps) / sps;
     tflop_sum += record.value("tflops_per_second", 0.0) * static_cast<double>(steps) / sps;
     mfu_sum += record.value("mfu", 0.0) * static_cast<double>(steps) / sps;
+    figures.peak_memory_mib = std::max(figures.peak_memory_mib, record.value("memory.peak_mib", 0.0));
     for (const auto& [key, value] : record.items())
       if (key.rfind("time.", 0) == 0) figures.phase_seconds[key.substr(5)] += value.get<double>() * static_cast<double>(steps);
   }
@@ -65,6 +66,7 @@ std::string describe_bench(const BenchFigures& figures) {
   std::string text = fmt::format("samples_per_second {:.2f}\ntflops_per_second {:.4f}\n", figures.samples_per_second,
                                  figures.tflops_per_second);
   if (figures.mfu > 0) text += fmt::format("mfu {:.4f}\n", figures.mfu);
+  if (figures.peak_memory_mib > 0) text += fmt::format("peak_memory_mib {:.1f}\n", figures.peak_memory_mib);
   double total = 0;
   for (const auto& [_, seconds] : figures.phase_seconds) total += seconds;
   if (figures.phase_seconds.empty()) return text;

@@ -23,6 +23,7 @@ struct BenchFigures {
   double samples_per_second = 0;
   double tflops_per_second = 0;
   double mfu = 0;                               // 0 when trainer.peak_tflops is not given
+  double peak_memory_mib = 0;                   // most tensor memory at once on the device; 0: not measured
   std::map<std::string, double> phase_seconds;  // "data", "teacher", ... per step
 };
 

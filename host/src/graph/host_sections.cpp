@@ -52,8 +52,9 @@ const std::vector<OptionSpec>& trainer_options() {
                   "log time.data, time.teacher (with momentum copies), time.student (model and losses), "
                   "time.backward and time.optimizer per step; on CUDA each phase then ends with a synchronisation")
           .option("peak_tflops", 0.0,
-                  "the device's peak TFLOP/s at the run's precision, for `mfu` (estimated FLOPs / peak); e.g. "
-                  "989 for an H100 or H200 SXM in bf16 (dense); 0 = not reported",
+                  "the device's peak TFLOP/s at the run's precision, for `mfu` (estimated FLOPs / peak); 0 = the "
+                  "known bf16/fp16 peak of the GPU CUDA names (H100/H200 SXM 989, H100 PCIe 756, A100 312, "
+                  "RTX 4090 165), else not reported",
                   at_least(0))
           .option("distributed_timeout", 300.0,
                   "seconds a rank waits for the others (joining, every collective) before it fails", positive())
@@ -93,6 +94,9 @@ const std::vector<OptionSpec>& momentum_options() {
                   range(0, 1))
           .option("nodes", std::vector<std::string>{},
                   "model nodes to copy; each copy N_momentum writes N_momentum.<output>; empty = every model node")
+          .option("before_model", true,
+                  "run the copies first in a step, so that their activations are freed before the model's forward "
+                  "pass (thesis Figure 26); false runs them after the model's forward pass, as MoCo and ALBEF do")
           .options;
   return specs;
 }

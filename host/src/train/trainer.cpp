@@ -10,6 +10,7 @@
 #include "train/cached_teachers.hpp"
 #include "train/checkpoint.hpp"
 #include "train/concat_dataset.hpp"
+#include "train/device_peak.hpp"
 #include "train/finite_check.hpp"
 #include "train/flop_estimate.hpp"
 #include "train/gradient_clipping.hpp"
@@ -17,6 +18,7 @@
 #include "train/metrics_log.hpp"
 #include "train/mixed_precision.hpp"
 #include "train/optimizer.hpp"
+#include "train/peak_memory.hpp"
 #include "train/progress_line.hpp"
 #include "train/results_table.hpp"
 #include "train/run_folder.hpp"
@@ -78,6 +80,7 @@ class Run {
       precision_ = "fp32";
     }
     torch::manual_seed(plan_.seed + static_cast<uint64_t>(group_ ? group_->rank() : 0));
+    PeakMemory memory(device_);
 
     Context context = base_context(plan_);
     context.device = device_;
@@ -193,8 +196,10 @@ class Run {
     const int64_t first_step = position.step;
     int64_t last_eval_step = -1;
     FiniteCheck finite_check;
+    const bool momentum_first = plan_.momentum.empty() || plan_.momentum_options.get<bool>("before_model");
     StepTimer timer(trainer_.get<bool>("time_phases"), device_);
-    const double peak_flops = trainer_.get<double>("peak_tflops") * 1e12;
+    double peak_flops = trainer_.get<double>("peak_tflops") * 1e12;
+    if (peak_flops == 0) peak_flops = known_peak_tflops(device_name(device_), precision_).value_or(0) * 1e12;
     double step_flops = 0;
     std::optional<TensorMap> replayed;
     auto next_batch = [&](int64_t epoch, int64_t index) {
@@ -217,15 +222,17 @@ class Run {
           for (auto& [_, t] : tensors) t = t.to(device_, /*non_blocking=*/true);
           timer.stop("data");
           LossValues losses;
-          {
+          auto run_momentum = [&] {
             AutocastGuard autocast(device_, precision_);
             graph.run_momentum(tensors);
-          }
+          };
+          if (momentum_first) run_momentum();
           graph.run_teachers(tensors);
           timer.stop("teacher");
           {
             AutocastGuard autocast(device_, precision_);
             graph.run_model(tensors);
+            if (!momentum_first) run_momentum();
             losses = graph.compute_losses(tensors);
           }
           if (step_flops == 0) step_flops = estimate_step_flops(graph, tensors) * static_cast<double>(accumulate);
@@ -291,6 +298,7 @@ class Run {
           metrics["tflops_per_second"] = step_flops * static_cast<double>(interval_steps) / std::max(seconds, 1e-9) / 1e12;
           if (peak_flops > 0) metrics["mfu"] = metrics["tflops_per_second"] * 1e12 / peak_flops;
           metrics.merge(timer.per_step(interval_steps));
+          if (memory.measured()) metrics["memory.peak_mib"] = static_cast<double>(memory.read_and_reset()) / (1 << 20);
           log(position.step, metrics);
           const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start).count();
           const double per_step = elapsed / static_cast<double>(position.step - first_step);
