@@ -3,6 +3,7 @@
 #include "train/batch_loader.hpp"
 #include "train/concat_dataset.hpp"
 #include "train/finite_check.hpp"
+#include "train/foreach_adamw.hpp"
 #include "train/gradient_clipping.hpp"
 #include "train/lr_schedule.hpp"
 #include "train/optimizer.hpp"
@@ -14,6 +15,7 @@
 #include <cmath>
 #include <mutex>
 #include <set>
+#include <sstream>
 
 using namespace mmkd;
 
@@ -230,6 +232,103 @@ TEST(BatchLoader, ShardedDataIsShuffledShardByShard) {
     orders.insert(order);
   }
   EXPECT_GT(orders.size(), 3u);
+}
+
+}  // namespace
+
+namespace {
+
+// Five tensors of different shapes, the same values on every call.
+std::vector<torch::Tensor> adamw_parameters() {
+  torch::manual_seed(0);
+  std::vector<torch::Tensor> parameters;
+  for (auto shape : std::vector<std::vector<int64_t>>{{4, 3}, {5}, {2, 3, 2}, {6}, {3, 3}})
+    parameters.push_back(torch::randn(shape).requires_grad_());
+  return parameters;
+}
+
+// Two groups with their own lr, betas, eps and weight decay.
+template <typename Optimizer>
+std::unique_ptr<torch::optim::AdamW> make_test_adamw(const std::vector<torch::Tensor>& p) {
+  auto decayed = std::make_unique<torch::optim::AdamWOptions>(1e-2);
+  decayed->betas({0.9, 0.95}).weight_decay(0.05);
+  auto plain = std::make_unique<torch::optim::AdamWOptions>(3e-3);
+  plain->eps(1e-6).weight_decay(0.0);
+  std::vector<torch::optim::OptimizerParamGroup> groups;
+  groups.emplace_back(std::vector<torch::Tensor>{p[0], p[1], p[2]}, std::move(decayed));
+  groups.emplace_back(std::vector<torch::Tensor>{p[3], p[4]}, std::move(plain));
+  return std::make_unique<Optimizer>(groups);
+}
+
+// Step `step`'s random gradients; parameter 2 has none on odd steps, parameter 3 none on step 0.
+void step_adamw(torch::optim::AdamW& optimizer, const std::vector<torch::Tensor>& parameters, int64_t step) {
+  torch::manual_seed(100 + step);
+  for (size_t i = 0; i < parameters.size(); ++i) {
+    torch::Tensor grad = torch::randn(parameters[i].sizes());
+    const bool skipped = (i == 2 && step % 2 == 1) || (i == 3 && step == 0);
+    parameters[i].mutable_grad() = skipped ? torch::Tensor() : grad;
+  }
+  optimizer.step();
+}
+
+void expect_same_adamw(const torch::optim::AdamW& a, const std::vector<torch::Tensor>& a_parameters,
+                       const torch::optim::AdamW& b, const std::vector<torch::Tensor>& b_parameters) {
+  EXPECT_EQ(a.state().size(), b.state().size());
+  for (size_t i = 0; i < a_parameters.size(); ++i) {
+    // Both do the same elementwise ops in the same order, so the values match bit for bit.
+    EXPECT_TRUE(torch::equal(a_parameters[i], b_parameters[i])) << "parameter " << i;
+    const auto* a_state = find_adamw_state(a, a_parameters[i]);
+    const auto* b_state = find_adamw_state(b, b_parameters[i]);
+    ASSERT_TRUE(a_state && b_state) << "parameter " << i;
+    EXPECT_EQ(a_state->step(), b_state->step()) << "parameter " << i;
+    EXPECT_TRUE(torch::equal(a_state->exp_avg(), b_state->exp_avg())) << "parameter " << i;
+    EXPECT_TRUE(torch::equal(a_state->exp_avg_sq(), b_state->exp_avg_sq())) << "parameter " << i;
+    EXPECT_FALSE(a_state->max_exp_avg_sq().defined() || b_state->max_exp_avg_sq().defined());
+  }
+}
+
+TEST(ForeachAdamW, MatchesLibtorchsAdamWWithParametersThatSkipSteps) {
+  const auto foreach_parameters = adamw_parameters(), plain_parameters = adamw_parameters();
+  auto foreach_adamw = make_test_adamw<ForeachAdamW>(foreach_parameters);
+  auto plain_adamw = make_test_adamw<torch::optim::AdamW>(plain_parameters);
+  for (int64_t step = 0; step < 5; ++step) {
+    step_adamw(*foreach_adamw, foreach_parameters, step);
+    step_adamw(*plain_adamw, plain_parameters, step);
+  }
+  EXPECT_FALSE(torch::equal(foreach_parameters[0], adamw_parameters()[0]));
+  EXPECT_EQ(find_adamw_state(*foreach_adamw, foreach_parameters[2])->step(), 3);
+  EXPECT_EQ(find_adamw_state(*foreach_adamw, foreach_parameters[3])->step(), 4);
+  expect_same_adamw(*foreach_adamw, foreach_parameters, *plain_adamw, plain_parameters);
+}
+
+// Two steps with `First`, its state saved and loaded into a `Second` over copies of the parameters, three more steps.
+template <typename First, typename Second>
+void resume_adamw(std::vector<torch::Tensor>& parameters, std::unique_ptr<torch::optim::AdamW>& optimizer) {
+  parameters = adamw_parameters();
+  auto first = make_test_adamw<First>(parameters);
+  for (int64_t step = 0; step < 2; ++step) step_adamw(*first, parameters, step);
+  torch::serialize::OutputArchive saved;
+  first->save(saved);
+  std::stringstream bytes;
+  saved.save_to(bytes);
+  for (auto& p : parameters) p = p.detach().clone().requires_grad_();
+  optimizer = make_test_adamw<Second>(parameters);
+  torch::serialize::InputArchive loaded;
+  loaded.load_from(bytes);
+  optimizer->load(loaded);
+  for (int64_t step = 2; step < 5; ++step) step_adamw(*optimizer, parameters, step);
+}
+
+TEST(ForeachAdamW, ResumesFromLibtorchsAdamWStateAndBack) {
+  const auto reference_parameters = adamw_parameters();
+  auto reference = make_test_adamw<torch::optim::AdamW>(reference_parameters);
+  for (int64_t step = 0; step < 5; ++step) step_adamw(*reference, reference_parameters, step);
+  std::vector<torch::Tensor> parameters;
+  std::unique_ptr<torch::optim::AdamW> optimizer;
+  resume_adamw<ForeachAdamW, torch::optim::AdamW>(parameters, optimizer);
+  expect_same_adamw(*optimizer, parameters, *reference, reference_parameters);
+  resume_adamw<torch::optim::AdamW, ForeachAdamW>(parameters, optimizer);
+  expect_same_adamw(*optimizer, parameters, *reference, reference_parameters);
 }
 
 }  // namespace

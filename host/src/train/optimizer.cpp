@@ -1,5 +1,7 @@
 #include "train/optimizer.hpp"
 
+#include "train/foreach_adamw.hpp"
+
 #include <cmath>
 #include <map>
 #include <regex>
@@ -47,7 +49,7 @@ AdamWGroups make_adamw(const std::vector<std::pair<std::string, torch::Tensor>>&
     groups.emplace_back(std::move(tensors), std::move(group_options));
     result.lr_scale.push_back(std::pow(layer_decay, static_cast<double>(depth + 1 - key.first)));  // Eq. 42
   }
-  result.optimizer = std::make_unique<torch::optim::AdamW>(groups, defaults);
+  result.optimizer = std::make_unique<ForeachAdamW>(groups, defaults);
   return result;
 }
 

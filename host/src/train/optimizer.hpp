@@ -20,7 +20,7 @@ bool skips_weight_decay(const std::string& name, const torch::Tensor& parameter)
 int64_t layer_of(const std::string& name, int64_t depth);
 
 struct AdamWGroups {
-  std::unique_ptr<torch::optim::AdamW> optimizer;
+  std::unique_ptr<torch::optim::AdamW> optimizer;  // a ForeachAdamW
   std::vector<double> lr_scale;  // per parameter group: layer_decay^(depth + 1 - l), Eq. 42
 };
 
