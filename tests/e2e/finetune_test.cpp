@@ -136,6 +136,25 @@ TEST(Experiments, ThesisFilesRunWithSmoke) {
   EXPECT_EQ(ran, 24);
 }
 
+// `mmkd bench` on a thesis file needs none of its data or weights: its `bench:` section gives
+// synthetic data of the real shapes (224-pixel images, 64-token captions) and random weights.
+TEST(Experiments, ThesisFilesBenchOnSyntheticDataOfTheirRealShapes) {
+  int checked = 0;
+  for (const auto& entry : fs::directory_iterator(source_dir() + "/experiments/thesis")) {
+    const std::string name = entry.path().stem().string();
+    if (entry.path().extension() != ".yaml" || (name.size() > 5 && name.substr(name.size() - 5) == "_base")) continue;
+    auto r = run_command("'" + mmkd_executable() + "' validate --bench '" + entry.path().string() + "'");
+    EXPECT_EQ(r.exit_code, 0) << name << "\n" << r.output;
+    ++checked;
+  }
+  EXPECT_EQ(checked, 24);
+  TempDir dir;
+  auto r = mmkd_in(dir.path(), "bench " + source_dir() + "/experiments/thesis/s_smke.yaml --steps 1 --warmup 1 trainer.batch_size=2");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("model.image (vit): 43,"), std::string::npos) << r.output;  // ViT-B/16, 6 blocks
+  EXPECT_NE(r.output.find("peak_memory_mib "), std::string::npos) << r.output;
+}
+
 // experiments/eval/image_text_eval_base.yaml under a model writing image.embedding and
 // text.embedding: four evaluators on three named sets pass `mmkd validate`.
 TEST(Experiments, ImageTextEvaluationBaseValidatesUnderAModel) {

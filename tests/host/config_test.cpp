@@ -290,7 +290,7 @@ model: {image: {type: vit, dim: "${vars.dim}", checkpoint: student.safetensors}}
 trainer: {max_steps: 1000}
 log: {loggers: {wandb: {type: wandb}}}
 )");
-  ConfigNode smoke = load_experiment(dir.file("exp.yaml"), {"trainer.batch_size=4"}, true);
+  ConfigNode smoke = load_experiment(dir.file("exp.yaml"), {"trainer.batch_size=4"}, ExperimentVariant::smoke);
   EXPECT_EQ(smoke.find("smoke"), nullptr);
   EXPECT_EQ(value_at(smoke, "model.image.dim"), "8");
   EXPECT_EQ(value_at(smoke, "data.train.type"), "synthetic_shapes");
@@ -308,8 +308,36 @@ log: {loggers: {wandb: {type: wandb}}}
   EXPECT_EQ(value_at(normal, "trainer.max_steps"), "1000");
 
   write_file(dir.file("bad.yaml"), "smoke: [vars.dim]\n");
-  EXPECT_TRUE(contains(error_of([&] { load_experiment(dir.file("bad.yaml"), {}, true); }).what(),
+  EXPECT_TRUE(contains(error_of([&] { load_experiment(dir.file("bad.yaml"), {}, ExperimentVariant::smoke); }).what(),
                        dir.file("bad.yaml") + ":1:8: smoke: expected a map of key.path: value"));
+}
+
+TEST(ConfigBenchTest, TheBenchMapGivesSyntheticDataAndRandomWeightsOnlyWhereTheExperimentHasOne) {
+  TempDir dir;
+  write_file(dir.file("base.yaml"), "bench: {data.train: {type: synthetic_shapes, image_size: 224}}\nsmoke: {vars.dim: 8}\n");
+  const std::string body = R"(
+data: {train: {type: image_text, index: coco.jsonl}}
+model: {image: {type: vit, checkpoint: student.safetensors}}
+trainer: {max_steps: 1000}
+)";
+  write_file(dir.file("exp.yaml"), "extends: base.yaml\n" + body);
+  ConfigNode bench = load_experiment(dir.file("exp.yaml"), {}, ExperimentVariant::bench);
+  EXPECT_EQ(bench.find("bench"), nullptr);
+  EXPECT_EQ(bench.find("smoke"), nullptr);
+  EXPECT_EQ(value_at(bench, "data.train.type"), "synthetic_shapes");
+  EXPECT_EQ(value_at(bench, "data.train.image_size"), "224");
+  EXPECT_EQ(value_at(bench, "model.image.checkpoint"), "");
+  EXPECT_EQ(value_at(bench, "trainer.max_steps"), "1000");
+
+  write_file(dir.file("plain.yaml"), body);
+  ConfigNode plain = load_experiment(dir.file("plain.yaml"), {}, ExperimentVariant::bench);
+  EXPECT_EQ(value_at(plain, "data.train.type"), "image_text");
+  EXPECT_EQ(value_at(plain, "model.image.checkpoint"), "student.safetensors");
+  EXPECT_EQ(value_at(load_experiment(dir.file("exp.yaml"), {}), "model.image.checkpoint"), "student.safetensors");
+
+  write_file(dir.file("bad.yaml"), "bench: 3\n");
+  EXPECT_TRUE(contains(error_of([&] { load_experiment(dir.file("bad.yaml"), {}, ExperimentVariant::bench); }).what(),
+                       dir.file("bad.yaml") + ":1:8: bench: expected a map of key.path: value"));
 }
 
 TEST(ConfigExtendsTest, CycleNamesTheFiles) {

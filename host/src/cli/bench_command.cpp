@@ -17,6 +17,7 @@ std::vector<std::string> bench_overrides(const BenchRequest& request) {
           fmt::format("trainer.log_every={}", std::max<int64_t>(request.warmup, 1)),
           fmt::format("trainer.time_phases={}", request.phases),
           "eval.evaluators=null",
+          "eval.losses=false",
           "eval.best_metric=''",
           "log.loggers=null"};
 }

@@ -1,6 +1,8 @@
 #pragma once
 // `mmkd bench EXP.yaml`: the experiment's training step timed on its first batch, replayed
-// (data loading left out), with the step-time breakdown and the FLOP estimate (issue 9).
+// (data loading left out), with the step-time breakdown, the FLOP estimate and the peak
+// memory (issue 9). The experiment's `bench:` section, when it has one, gives synthetic data of
+// its real shapes and random weights.
 #include <cstdint>
 #include <map>
 #include <string>
@@ -12,6 +14,7 @@ struct BenchRequest {
   int64_t steps = 20;   // timed steps
   int64_t warmup = 5;   // untimed steps first
   bool phases = true;   // time each phase (on CUDA a synchronisation after each)
+  bool as_written = false;  // ignore the experiment's `bench:` section
 };
 
 // Overrides that turn an experiment into its benchmark run: warmup + steps, phases timed

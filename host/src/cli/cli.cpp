@@ -38,9 +38,9 @@ struct Loaded {
 
 // Config, plugins and plan: everything checked before any data or weight is read.
 std::unique_ptr<Loaded> load_experiment_plan(const std::string& path, const std::vector<std::string>& overrides,
-                                             bool smoke = false) {
+                                             ExperimentVariant variant = ExperimentVariant::as_written) {
   auto loaded = std::make_unique<Loaded>();
-  ConfigNode config = load_experiment(path, overrides, smoke);
+  ConfigNode config = load_experiment(path, overrides, variant);
   auto searched = load_all_plugins(loaded->registry, plugin_paths_of(config, path));
   loaded->plan = plan_experiment(loaded->registry, config, path, searched);
   return loaded;
@@ -59,10 +59,11 @@ int report_bad_input(const std::exception& e) {
 
 // Loads the experiment, then runs `body` on it: bad input exits 2, other failures 1.
 template <class F>
-int with_experiment(const std::string& path, const std::vector<std::string>& overrides, F&& body, bool smoke = false) {
+int with_experiment(const std::string& path, const std::vector<std::string>& overrides, F&& body,
+                    ExperimentVariant variant = ExperimentVariant::as_written) {
   std::unique_ptr<Loaded> loaded;
   try {
-    loaded = load_experiment_plan(path, overrides, smoke);
+    loaded = load_experiment_plan(path, overrides, variant);
   } catch (const std::exception& e) {
     return report_bad_input(e);
   }
@@ -76,14 +77,16 @@ int with_experiment(const std::string& path, const std::vector<std::string>& ove
   }
 }
 
-int command_run(const std::string& path, const std::vector<std::string>& overrides, const RunRequest& request, bool smoke) {
+int command_run(const std::string& path, const std::vector<std::string>& overrides, const RunRequest& request,
+                ExperimentVariant variant) {
   return with_experiment(
-      path, overrides, [&](const Loaded& loaded) { return run_training(loaded.registry, loaded.plan, request); }, smoke);
+      path, overrides, [&](const Loaded& loaded) { return run_training(loaded.registry, loaded.plan, request); }, variant);
 }
 
-int command_validate(const std::string& path, const std::vector<std::string>& overrides, bool shapes, bool smoke) {
+int command_validate(const std::string& path, const std::vector<std::string>& overrides, bool shapes,
+                     ExperimentVariant variant) {
   try {
-    auto loaded = load_experiment_plan(path, overrides, smoke);
+    auto loaded = load_experiment_plan(path, overrides, variant);
     const auto& plan = loaded->plan;
     std::cout << fmt::format("{}: valid ({} teachers, {} model nodes, {} losses, {} evaluators)\n", path,
                              plan.teachers.size(), plan.model.size(), plan.losses.size(), plan.evaluators.size());
@@ -134,7 +137,7 @@ int command_bench(const std::string& path, std::vector<std::string> overrides, c
     if (code != kExitOk) return code;
     std::cout << "\n" << describe_bench(summarise_bench(folder.run_dir() + "/metrics.jsonl", request.warmup));
     return 0;
-  });
+  }, request.as_written ? ExperimentVariant::as_written : ExperimentVariant::bench);
 }
 
 int command_cache_teacher(const std::string& path, const std::vector<std::string>& overrides,
@@ -223,6 +226,8 @@ int cli_main(int argc, char** argv) {
                      "also run the first 2 training samples through the whole graph on CPU (reads data and weights) "
                      "to check tensor shapes");
   validate->add_flag("--smoke", smoke, "check the experiment with its `smoke:` settings applied");
+  bool bench_settings = false;
+  validate->add_flag("--bench", bench_settings, "check the experiment with its `bench:` settings applied");
 
   auto* list = app.add_subcommand("list", "list every loaded component by kind, with its library");
 
@@ -244,6 +249,8 @@ int cli_main(int argc, char** argv) {
   bench->add_option("--warmup", bench_request.warmup, "untimed steps first")->check(CLI::NonNegativeNumber);
   bool no_phases = false;
   bench->add_flag("--no-phases", no_phases, "do not time the phases (no synchronisation after each on CUDA)");
+  bench->add_flag("--as-written", bench_request.as_written,
+                  "the experiment's own data and weights, not its `bench:` section (synthetic data, random weights)");
 
   std::string sweep_file, sweep_runs_dir = "runs/sweeps";
   auto* sweep = app.add_subcommand("sweep", "run a grid or list of overrides of an experiment and compare them");
@@ -295,8 +302,10 @@ int cli_main(int argc, char** argv) {
 
   if (*run && nproc > 1 && !distributed_env_from_environment())
     return launch_local_ranks(nproc, arguments_without_nproc(argc, argv), std::chrono::seconds(10));
-  if (*run) return command_run(experiment, overrides, request, smoke);
-  if (*validate) return command_validate(experiment, overrides, shapes, smoke);
+  const ExperimentVariant variant =
+      smoke ? ExperimentVariant::smoke : bench_settings ? ExperimentVariant::bench : ExperimentVariant::as_written;
+  if (*run) return command_run(experiment, overrides, request, variant);
+  if (*validate) return command_validate(experiment, overrides, shapes, variant);
   if (*eval) return command_eval(experiment, overrides, eval_request);
   bench_request.phases = !no_phases;
   if (*bench) return command_bench(experiment, overrides, bench_request);

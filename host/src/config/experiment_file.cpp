@@ -53,11 +53,10 @@ ConfigNode load_with_bases(const std::string& path, std::vector<std::string>& st
 
 }  // namespace
 
-ConfigNode load_experiment(const std::string& path, const std::vector<std::string>& overrides, bool smoke) {
+ConfigNode load_experiment(const std::string& path, const std::vector<std::string>& overrides, ExperimentVariant variant) {
   std::vector<std::string> stack;
   ConfigNode root = load_with_bases(path, stack);
-  if (smoke) apply_smoke(root);
-  if (root.is_map()) root.erase("smoke");
+  apply_variant(root, variant);
   for (const std::string& override_text : overrides) apply_override(root, override_text);
   interpolate(root);
   return root;

@@ -23,19 +23,29 @@ void apply_override(ConfigNode& root, const std::string& override_text);
 // segment is not a map.
 void set_key_path(ConfigNode& root, const std::string& key, ConfigNode value, const std::string& context);
 
-// `--smoke`: the experiment's `smoke:` map of key.path: value (tiny dimensions, synthetic data)
-// put into the tree, then 2 steps, no loggers, validation only at the end, and every
-// pretrained `checkpoint` and teacher `cached` file left out (random weights).
-void apply_smoke(ConfigNode& root);
+enum class ExperimentVariant {
+  as_written,
+  // `--smoke`: the experiment's `smoke:` map of key.path: value (tiny dimensions, synthetic
+  // data) put into the tree, then 2 steps, no loggers, validation only at the end, and every
+  // pretrained `checkpoint` and teacher `cached` file left out (random weights).
+  smoke,
+  // `mmkd bench`: the experiment's `bench:` map (synthetic data of the real shapes) put into
+  // the tree, with random weights; the experiment as written when it has no `bench:` map.
+  bench,
+};
+
+// The variant's section applied; the `smoke` and `bench` sections removed either way.
+void apply_variant(ConfigNode& root, ExperimentVariant variant);
 
 // Replaces every `${a.b}` in scalars by the value at that path (whole-scalar references keep
 // the referenced node's type, e.g. a list). Reports unknown paths and cycles, all at once.
 void interpolate(ConfigNode& root);
 
-// parse + extends (relative to the including file, recursively, cycles reported) + with
-// `smoke` apply_smoke + overrides + interpolation. The `extends` and `smoke` keys are removed
-// from the result.
-ConfigNode load_experiment(const std::string& path, const std::vector<std::string>& overrides, bool smoke = false);
+// parse + extends (relative to the including file, recursively, cycles reported) +
+// apply_variant + overrides + interpolation. The `extends`, `smoke` and `bench` keys are
+// removed from the result.
+ConfigNode load_experiment(const std::string& path, const std::vector<std::string>& overrides,
+                           ExperimentVariant variant = ExperimentVariant::as_written);
 
 // Block-style YAML of the tree (for config.yaml in the run directory); round-trips through
 // parse_yaml_string.
