@@ -3,6 +3,7 @@
 #include <mmkd/error.hpp>
 #include <mmkd/version.hpp>
 
+#include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #ifdef USE_C10D_NCCL
@@ -50,6 +51,15 @@ bool timed_out(const std::string& cause) {
 
 bool is_loopback(const std::string& address) { return address == "127.0.0.1" || address == "localhost"; }
 
+GroupPtr make_gloo_group(const c10::intrusive_ptr<c10d::Store>& store, const DistributedEnv& env,
+                         std::chrono::milliseconds timeout) {
+  auto gloo = c10d::ProcessGroupGloo::Options::create();
+  gloo->timeout = timeout;
+  gloo->devices.push_back(is_loopback(env.master_addr) ? c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1")
+                                                       : c10d::ProcessGroupGloo::createDefaultDevice());
+  return c10::make_intrusive<c10d::ProcessGroupGloo>(store, env.rank, env.world_size, gloo);
+}
+
 }  // namespace
 
 std::optional<DistributedEnv> distributed_env_from_environment() {
@@ -71,6 +81,9 @@ std::optional<DistributedEnv> distributed_env_from_environment() {
 struct ProcessGroupCollectives::Impl {
   c10::intrusive_ptr<c10d::TCPStore> store;
   GroupPtr group;
+  GroupPtr cpu_group;  // with NCCL: Gloo for CPU tensors (stop flags, logged means), no device sync
+
+  const GroupPtr& for_tensor(const torch::Tensor& tensor) const { return cpu_group && tensor.is_cpu() ? cpu_group : group; }
 };
 
 ProcessGroupCollectives::ProcessGroupCollectives(const DistributedEnv& env, torch::Device device,
@@ -99,15 +112,12 @@ ProcessGroupCollectives::ProcessGroupCollectives(const DistributedEnv& env, torc
       auto nccl = c10d::ProcessGroupNCCL::Options::create();
       nccl->timeout = timeout;
       impl_->group = c10::make_intrusive<c10d::ProcessGroupNCCL>(impl_->store, env.rank, env.world_size, nccl);
+      impl_->cpu_group = make_gloo_group(c10::make_intrusive<c10d::PrefixStore>("cpu", impl_->store), env, timeout);
 #else
       throw Error("this libtorch has no NCCL process group; run the ranks on CPU (trainer.device: cpu)");
 #endif
     } else {
-      auto gloo = c10d::ProcessGroupGloo::Options::create();
-      gloo->timeout = timeout;
-      gloo->devices.push_back(is_loopback(env.master_addr) ? c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1")
-                                                           : c10d::ProcessGroupGloo::createDefaultDevice());
-      impl_->group = c10::make_intrusive<c10d::ProcessGroupGloo>(impl_->store, env.rank, env.world_size, gloo);
+      impl_->group = make_gloo_group(impl_->store, env, timeout);
     }
   } catch (const Error&) {
     throw;
@@ -139,7 +149,7 @@ std::vector<torch::Tensor> ProcessGroupCollectives::all_gather(const torch::Tens
   std::vector<std::vector<torch::Tensor>> outputs(1);
   for (int r = 0; r < env_.world_size; ++r) outputs[0].push_back(torch::empty_like(tensor));
   std::vector<torch::Tensor> inputs{tensor.contiguous()};
-  collective(env_, "all_gather", [&] { impl_->group->allgather(outputs, inputs)->wait(); });
+  collective(env_, "all_gather", [&] { impl_->for_tensor(tensor)->allgather(outputs, inputs)->wait(); });
   return outputs[0];
 }
 
@@ -148,7 +158,7 @@ void ProcessGroupCollectives::all_reduce_sum(torch::Tensor& tensor) { start_all_
 std::function<void()> ProcessGroupCollectives::start_all_reduce_sum(torch::Tensor& tensor) {
   std::vector<torch::Tensor> tensors{tensor};
   decltype(impl_->group->allreduce(tensors)) work;
-  collective(env_, "all_reduce", [&] { work = impl_->group->allreduce(tensors); });
+  collective(env_, "all_reduce", [&] { work = impl_->for_tensor(tensor)->allreduce(tensors); });
   return [this, work] { collective(env_, "all_reduce", [&] { work->wait(); }); };
 }
 
@@ -156,7 +166,7 @@ void ProcessGroupCollectives::broadcast(torch::Tensor& tensor, int root) {
   std::vector<torch::Tensor> tensors{tensor};
   c10d::BroadcastOptions options;
   options.rootRank = root;
-  collective(env_, "broadcast", [&] { impl_->group->broadcast(tensors, options)->wait(); });
+  collective(env_, "broadcast", [&] { impl_->for_tensor(tensor)->broadcast(tensors, options)->wait(); });
 }
 
 std::string ProcessGroupCollectives::share_from_rank0(const std::string& key, const std::string& value) {
