@@ -6,6 +6,7 @@
 #include "graph/graph.hpp"
 #include "io/atomic_file.hpp"
 #include "train/batch_loader.hpp"
+#include "train/batch_transfer.hpp"
 #include "train/best_checkpoint.hpp"
 #include "train/cached_teachers.hpp"
 #include "train/checkpoint.hpp"
@@ -207,6 +208,13 @@ class Run {
       if (!replayed) replayed = loader.batch(0, 0);
       return *replayed;
     };
+    // The batch after (epoch, index) is copied to the device while the step computes.
+    BatchTransfer transfer(device_);
+    if (position.step < total_steps) transfer.start(next_batch(position.epoch, position.batch_in_epoch));
+    auto start_batch_after = [&](int64_t epoch, int64_t index) {
+      if (++index == steps_per_epoch * accumulate) return transfer.start(next_batch(epoch + 1, 0));
+      transfer.start(next_batch(epoch, index));
+    };
 
     try {
       while (position.step < total_steps) {
@@ -218,8 +226,9 @@ class Run {
         int signal_number = 0;
         for (int64_t micro = 0; micro < accumulate; ++micro) {
           timer.start();
-          TensorMap tensors = next_batch(position.epoch, position.batch_in_epoch + micro);
-          for (auto& [_, t] : tensors) t = t.to(device_, /*non_blocking=*/true);
+          TensorMap tensors = transfer.take();
+          if (position.step + 1 < total_steps || micro + 1 < accumulate)
+            start_batch_after(position.epoch, position.batch_in_epoch + micro);
           timer.stop("data");
           LossValues losses;
           auto run_momentum = [&] {
