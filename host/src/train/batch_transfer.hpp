@@ -15,6 +15,7 @@ class BatchTransfer {
   explicit BatchTransfer(torch::Device device);
   // Starts copying `batch` (pinned host tensors on CUDA) to the device.
   void start(TensorMap batch);
+  bool pending() const { return pending_.has_value(); }
   // The batch started last, on the device and ready for the current stream.
   TensorMap take();
 

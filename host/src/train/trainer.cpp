@@ -208,13 +208,9 @@ class Run {
       if (!replayed) replayed = loader.batch(0, 0);
       return *replayed;
     };
-    // The batch after (epoch, index) is copied to the device while the step computes.
+    // The next batch of the epoch is copied to the device while the step computes (not the next
+    // epoch's: its dataset counters belong to that epoch).
     BatchTransfer transfer(device_);
-    if (position.step < total_steps) transfer.start(next_batch(position.epoch, position.batch_in_epoch));
-    auto start_batch_after = [&](int64_t epoch, int64_t index) {
-      if (++index == steps_per_epoch * accumulate) return transfer.start(next_batch(epoch + 1, 0));
-      transfer.start(next_batch(epoch, index));
-    };
 
     try {
       while (position.step < total_steps) {
@@ -226,9 +222,11 @@ class Run {
         int signal_number = 0;
         for (int64_t micro = 0; micro < accumulate; ++micro) {
           timer.start();
+          const int64_t index = position.batch_in_epoch + micro;
+          if (!transfer.pending()) transfer.start(next_batch(position.epoch, index));
           TensorMap tensors = transfer.take();
-          if (position.step + 1 < total_steps || micro + 1 < accumulate)
-            start_batch_after(position.epoch, position.batch_in_epoch + micro);
+          if ((position.step + 1 < total_steps || micro + 1 < accumulate) && index + 1 < steps_per_epoch * accumulate)
+            transfer.start(next_batch(position.epoch, index + 1));
           timer.stop("data");
           LossValues losses;
           auto run_momentum = [&] {
