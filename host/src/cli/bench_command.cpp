@@ -70,7 +70,7 @@ std::string describe_bench(const BenchFigures& figures) {
   if (figures.peak_memory_mib > 0) text += fmt::format("peak_memory_mib {:.1f}\n", figures.peak_memory_mib);
   double total = 0;
   for (const auto& [_, seconds] : figures.phase_seconds) total += seconds;
-  if (figures.phase_seconds.empty()) return text;
+  if (figures.phase_seconds.size() <= 1) return text;  // the wait for data alone: --no-phases
   text += fmt::format("step {:.4f} s over {} steps:", total, figures.steps);
   for (const char* phase : {"data", "teacher", "student", "backward", "optimizer"}) {
     auto it = figures.phase_seconds.find(phase);

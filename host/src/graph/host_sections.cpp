@@ -49,8 +49,9 @@ const std::vector<OptionSpec>& trainer_options() {
                   "as a teacher cache of K views does; 0 = new augmentations every epoch",
                   at_least(0))
           .option("time_phases", false,
-                  "log time.data, time.teacher (with momentum copies), time.student (model and losses), "
-                  "time.backward and time.optimizer per step; on CUDA each phase then ends with a synchronisation")
+                  "also log time.teacher (with momentum copies), time.student (model and losses), time.backward "
+                  "and time.optimizer per step (time.data, waiting for the loader, is always logged); on CUDA each "
+                  "phase then ends with a synchronisation")
           .option("peak_tflops", 0.0,
                   "the device's peak TFLOP/s at the run's precision, for `mfu` (estimated FLOPs / peak); 0 = the "
                   "known bf16/fp16 peak of the GPU CUDA names (H100/H200 SXM 989, H100 PCIe 756, A100 312, "

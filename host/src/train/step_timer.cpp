@@ -4,13 +4,11 @@
 
 namespace mmkd {
 
-void StepTimer::start() {
-  if (enabled_) started_ = std::chrono::steady_clock::now();
-}
+void StepTimer::start() { started_ = std::chrono::steady_clock::now(); }
 
 void StepTimer::stop(const std::string& phase) {
-  if (!enabled_) return;
-  if (device_.is_cuda()) torch::cuda::synchronize(device_.index());
+  if (!enabled_ && phase != kDataPhase) return;
+  if (enabled_ && device_.is_cuda()) torch::cuda::synchronize(device_.index());
   seconds_[phase] += std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
   started_ = std::chrono::steady_clock::now();
 }

@@ -1,7 +1,8 @@
 #pragma once
 // Where a training step's time goes (issue 9): waiting for data, teacher forward, student
 // forward (model and losses), backward, optimizer. On CUDA each phase ends with a device
-// synchronisation, so the breakdown is opt-in (`trainer.time_phases`).
+// synchronisation, so the breakdown is opt-in (`trainer.time_phases`); the wait for data is
+// host time and always measured.
 #include <torch/types.h>
 
 #include <chrono>
@@ -9,6 +10,8 @@
 #include <string>
 
 namespace mmkd {
+
+inline constexpr const char* kDataPhase = "data";
 
 class StepTimer {
  public:

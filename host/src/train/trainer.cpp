@@ -227,7 +227,7 @@ class Run {
           TensorMap tensors = transfer.take();
           if ((position.step + 1 < total_steps || micro + 1 < accumulate) && index + 1 < steps_per_epoch * accumulate)
             transfer.start(next_batch(position.epoch, index + 1));
-          timer.stop("data");
+          timer.stop(kDataPhase);
           LossValues losses;
           auto run_momentum = [&] {
             AutocastGuard autocast(device_, precision_);
