@@ -60,7 +60,8 @@ torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& x, const torch::Te
   torch::Tensor projected =
       q_bias.defined() ? torch::linear(x, qkv->weight, torch::cat({q_bias, torch::zeros_like(v_bias), v_bias}))
                        : qkv(x);
-  torch::Tensor q_k_v = projected.reshape({batch, length, 3, heads, dim / heads}).permute({2, 0, 3, 1, 4});
+  // unbind: one gradient for q, k and v together (three selects would each zero-fill all three)
+  const std::vector<torch::Tensor> q_k_v = projected.reshape({batch, length, 3, heads, dim / heads}).permute({2, 0, 3, 1, 4}).unbind(0);
   torch::Tensor attended = scaled_dot_product_attention(q_k_v[0], q_k_v[1], q_k_v[2], additive_mask(key_mask, bias, x),
                                                         is_training() ? options.dropout : 0.0);
   return proj_dropout(proj(attended.transpose(1, 2).reshape({batch, length, dim})));
