@@ -6,6 +6,7 @@
 #include "train/foreach_adamw.hpp"
 #include "train/gradient_clipping.hpp"
 #include "train/lr_schedule.hpp"
+#include "train/mixed_precision.hpp"
 #include "train/optimizer.hpp"
 #include "train/progress_line.hpp"
 
@@ -89,6 +90,20 @@ TEST(FiniteCheck, EveryRankLearnsOfANonFiniteStepOnAnotherRank) {
   EXPECT_TRUE(found[0].values.empty());  // rank 0's own loss was finite at step 2
   EXPECT_EQ(found[1].step, 2);
   EXPECT_TRUE(std::isnan(found[1].values.at("a.loss").item<double>()));
+}
+
+TEST(LossScaler, UnscalesEveryGradientAndSaysWhetherAllAreFinite) {
+  LossScaler scaler(true, 4.0);
+  std::vector<torch::Tensor> parameters = {torch::zeros({2}, torch::requires_grad()), torch::zeros({3}, torch::requires_grad()),
+                                           torch::zeros({1}, torch::requires_grad())};
+  parameters[0].mutable_grad() = torch::tensor({4.0f, 8.0f});
+  parameters[1].mutable_grad() = torch::tensor({2.0f, -4.0f, 12.0f});
+  EXPECT_TRUE(scaler.unscale(parameters));  // the third has no gradient
+  EXPECT_TRUE(torch::equal(parameters[0].grad(), torch::tensor({1.0f, 2.0f})));
+  EXPECT_TRUE(torch::equal(parameters[1].grad(), torch::tensor({0.5f, -1.0f, 3.0f})));
+  parameters[1].mutable_grad() = torch::tensor({1.0f, std::numeric_limits<float>::infinity(), 0.0f});
+  EXPECT_FALSE(scaler.unscale(parameters));
+  EXPECT_TRUE(LossScaler(false).unscale(parameters));
 }
 
 TEST(AdamW, BiasesNormsAndEmbeddingsGetNoWeightDecay) {

@@ -27,13 +27,13 @@ torch::Tensor LossScaler::scale(const torch::Tensor& loss) const { return enable
 bool LossScaler::unscale(const std::vector<torch::Tensor>& parameters) {
   if (!enabled_) return true;
   torch::NoGradGuard no_grad;
-  bool finite = true;
+  std::vector<torch::Tensor> all_finite;  // per gradient, on the device: read once below
   for (const auto& p : parameters) {
     if (!p.grad().defined()) continue;
     p.mutable_grad().div_(scale_);
-    if (finite && !torch::isfinite(p.grad()).all().item<bool>()) finite = false;
+    all_finite.push_back(torch::isfinite(p.grad()).all());
   }
-  return finite;
+  return all_finite.empty() || torch::stack(all_finite).all().item<bool>();
 }
 
 void LossScaler::update(bool step_was_finite) {
