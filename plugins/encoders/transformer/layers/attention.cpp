@@ -12,7 +12,9 @@ namespace mmkd::transformer {
 namespace {
 // softmax(q k^T / sqrt(d) + mask) v for q, k, v [B, H, T, d]; mask additive float or undefined (Eq. 19).
 torch::Tensor scaled_dot_product_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
-                                           const torch::Tensor& mask, double dropout_p) {
+                                           const torch::Tensor& float_mask, double dropout_p) {
+  // In q's dtype (bf16 under autocast), which the fused kernels require of a float mask.
+  const torch::Tensor mask = float_mask.defined() ? float_mask.to(q.scalar_type()) : float_mask;
 #if MMKD_TORCH_AT_LEAST(2, 0)
   return at::scaled_dot_product_attention(q, k, v, mask.defined() ? c10::optional<at::Tensor>(mask) : c10::nullopt,
                                           dropout_p);
