@@ -125,8 +125,13 @@ void Graph::blend_momentum(const ModuleNode& copy, double decay) {
   torch::NoGradGuard no_grad;
   const auto& original = *node_named(model_, copy.plan->momentum_of).module;
   auto params = original.named_parameters();
-  for (auto& item : copy.module->named_parameters())  // Eq. 70
-    item.value().mul_(decay).add_(params[item.key()], 1 - decay);
+  std::vector<torch::Tensor> copies, sources;
+  for (auto& item : copy.module->named_parameters()) {
+    copies.push_back(item.value());
+    sources.push_back(params[item.key()]);
+  }
+  at::_foreach_mul_(copies, decay);  // Eq. 70, multi-tensor: a few kernels for the whole node
+  at::_foreach_add_(copies, sources, 1 - decay);
   auto buffers = original.named_buffers();
   for (auto& item : copy.module->named_buffers()) item.value().copy_(buffers[item.key()]);
 }
