@@ -103,6 +103,17 @@ TEST(LayerDecay, ScalesLearningRatesByEq42) {
   for (const auto& group : flat.optimizer->param_groups()) EXPECT_DOUBLE_EQ(group.options().get_lr(), 3.0);
 }
 
+TEST(AdamW, ZeroGradientsKeepsThemAsZerosOnEveryLibtorch) {
+  std::vector<std::pair<std::string, torch::Tensor>> parameters = {
+      {"model.a.weight", torch::ones({2, 2}, torch::requires_grad())}, {"model.a.bias", torch::ones({2}, torch::requires_grad())}};
+  AdamWGroups groups = make_adamw(parameters, section(optimizer_options(), "optimizer", "{lr: 0.1}"));
+  parameters[0].second.mutable_grad() = torch::full({2, 2}, 3.0);
+  zero_gradients(groups);
+  ASSERT_TRUE(parameters[0].second.grad().defined());
+  EXPECT_TRUE(torch::equal(parameters[0].second.grad(), torch::zeros({2, 2})));
+  EXPECT_FALSE(parameters[1].second.grad().defined());
+}
+
 TEST(LayerDecay, GivesTheThesisTable5LearningRates) {
   std::vector<std::pair<std::string, torch::Tensor>> parameters = {{"model.image.cls_token", torch::zeros({1, 1, 4})}};
   for (int i = 0; i < 6; ++i) parameters.push_back({fmt::format("model.image.blocks.{}.fc.weight", i), torch::zeros({4, 4})});

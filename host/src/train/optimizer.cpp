@@ -2,6 +2,8 @@
 
 #include "train/foreach_adamw.hpp"
 
+#include <ATen/ops/_foreach_zero.h>
+
 #include <cmath>
 #include <map>
 #include <regex>
@@ -51,6 +53,14 @@ AdamWGroups make_adamw(const std::vector<std::pair<std::string, torch::Tensor>>&
   }
   result.optimizer = std::make_unique<ForeachAdamW>(groups, defaults);
   return result;
+}
+
+void zero_gradients(AdamWGroups& groups) {
+  std::vector<torch::Tensor> grads;
+  for (const auto& group : groups.optimizer->param_groups())
+    for (const auto& p : group.params())
+      if (p.grad().defined()) grads.push_back(p.grad());
+  if (!grads.empty()) at::_foreach_zero_(grads);
 }
 
 void set_learning_rate(AdamWGroups& groups, double lr) {

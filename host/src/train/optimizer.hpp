@@ -30,4 +30,8 @@ AdamWGroups make_adamw(const std::vector<std::pair<std::string, torch::Tensor>>&
 // Every group's learning rate: lr times its scale.
 void set_learning_rate(AdamWGroups& groups, double lr);
 
+// Zeroes every gradient in place with one multi-tensor op: libtorch 1.x's zero_grad() on every
+// version (2.x's default drops the gradients, and AdamW then skips parameters left without one).
+void zero_gradients(AdamWGroups& groups);
+
 }  // namespace mmkd

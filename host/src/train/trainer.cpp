@@ -216,7 +216,7 @@ class Run {
       while (position.step < total_steps) {
         const double lr = schedule.lr_at(position.step);
         set_learning_rate(optimizer, lr);
-        optimizer.optimizer->zero_grad();
+        zero_gradients(optimizer);
         std::map<std::string, torch::Tensor> step_values;
         graph.update_momentum();
         int signal_number = 0;
