@@ -11,18 +11,6 @@ using namespace mmkd::testing;
 
 namespace {
 
-// The last validation record of a run's metrics.jsonl.
-nlohmann::json last_validation(const std::string& run_dir) {
-  nlohmann::json last;
-  std::stringstream lines(read_file(run_dir + "/metrics.jsonl"));
-  std::string line;
-  while (std::getline(lines, line)) {
-    auto record = nlohmann::json::parse(line);
-    if (record.contains("eval.retrieval.i2t_r1")) last = record;
-  }
-  return last;
-}
-
 // The quickstart experiment itself on a smaller budget: its retrieval must end far above
 // chance (1/128 for 128 validation pairs), in both directions.
 TEST(Quickstart, LearnsToRetrieveFarAboveChance) {
@@ -32,7 +20,7 @@ TEST(Quickstart, LearnsToRetrieveFarAboveChance) {
                                    " --run-dir run data.eval.size=128 trainer.epochs=4 "
                                    "eval.every_epochs=0");
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  auto validation = last_validation(dir.file("run"));
+  auto validation = last_record_with(dir.file("run"), "eval.retrieval.i2t_r1");
   ASSERT_FALSE(validation.is_null()) << read_file(dir.file("run/metrics.jsonl"));
   const double chance = 1.0 / 128.0;
   EXPECT_GT(validation["eval.retrieval.i2t_r1"].get<double>(), 10 * chance) << validation.dump();

@@ -2,32 +2,17 @@
 #include "tiny_experiment.hpp"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-
-#include <sstream>
 
 using namespace mmkd::testing;
 
 namespace {
-
-// The last training log line (validation writes records of its own).
-nlohmann::json last_record(const std::string& metrics_path) {
-  std::istringstream lines(read_file(metrics_path));
-  std::string line;
-  nlohmann::json last;
-  while (std::getline(lines, line)) {
-    auto record = nlohmann::json::parse(line);
-    if (record.contains("loss")) last = record;
-  }
-  return last;
-}
 
 TEST(StepMetrics, EveryLogLineHasSpeedMemoryAndDataWaitThePhasesOnRequest) {
   TempDir dir;
   write_file(dir.file("exp.yaml"), tiny_experiment_yaml(dir.file("runs")));
   auto plain = mmkd_in(dir.path(), "run exp.yaml --run-dir plain trainer.max_steps=2 trainer.log_every=1");
   ASSERT_EQ(plain.exit_code, 0) << plain.output;
-  const auto record = last_record(dir.file("plain/metrics.jsonl"));
+  const auto record = last_record_with(dir.file("plain"), "loss");
   for (const char* key : {"samples_per_second", "tflops_per_second", "memory.peak_mib", "time.data"})
     EXPECT_TRUE(record.contains(key)) << key << " " << record.dump();
   EXPECT_GT(record["memory.peak_mib"].get<double>(), 0) << record.dump();
@@ -37,7 +22,7 @@ TEST(StepMetrics, EveryLogLineHasSpeedMemoryAndDataWaitThePhasesOnRequest) {
   auto timed = mmkd_in(dir.path(), "run exp.yaml --run-dir timed trainer.max_steps=2 trainer.log_every=1 "
                                    "trainer.time_phases=true trainer.peak_tflops=2");
   ASSERT_EQ(timed.exit_code, 0) << timed.output;
-  const auto phases = last_record(dir.file("timed/metrics.jsonl"));
+  const auto phases = last_record_with(dir.file("timed"), "loss");
   for (const char* key : {"time.data", "time.teacher", "time.student", "time.backward", "time.optimizer"})
     EXPECT_TRUE(phases.contains(key)) << key << " " << phases.dump();
   EXPECT_DOUBLE_EQ(phases["mfu"].get<double>(), phases["tflops_per_second"].get<double>() / 2) << phases.dump();

@@ -2,6 +2,9 @@
 // A tiny image-text experiment for end-to-end tests (seconds on a CPU).
 #include "mmkd_testing.hpp"
 
+#include <nlohmann/json.hpp>
+
+#include <sstream>
 #include <string>
 
 namespace mmkd::testing {
@@ -42,6 +45,19 @@ eval:
   evaluators:
     retrieval: {type: retrieval, inputs: {image: image.embedding, text: text.embedding}}
 log: {runs_dir: )" + runs_dir + "}\n";
+}
+
+// The last record of a run's metrics.jsonl that holds `key` (training log lines hold "loss",
+// validations their evaluators' metrics); null when none does.
+inline nlohmann::json last_record_with(const std::string& run_dir, const std::string& key) {
+  nlohmann::json last;
+  std::istringstream lines(read_file(run_dir + "/metrics.jsonl"));
+  std::string line;
+  while (std::getline(lines, line)) {
+    auto record = nlohmann::json::parse(line);
+    if (record.contains(key)) last = record;
+  }
+  return last;
 }
 
 // `mmkd ARGS` run from `dir`, output captured.
