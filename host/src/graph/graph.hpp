@@ -74,7 +74,7 @@ class Graph {
   };
   void run_nodes(const std::vector<ModuleNode>& nodes, TensorMap& tensors, bool skip_incomplete = false) const;
   static const ModuleNode& node_named(const std::vector<ModuleNode>& nodes, const std::string& name);
-  // copy = decay * copy + (1 - decay) * its model node, parameter by parameter; buffers copied.
+  // copy = decay * copy + (1 - decay) * its model node, all parameters at once; buffers copied.
   void blend_momentum(const ModuleNode& copy, double decay);
   std::vector<std::pair<std::string, torch::nn::Module*>> stateful_modules() const;
 

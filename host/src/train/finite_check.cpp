@@ -6,13 +6,13 @@ namespace mmkd {
 
 void FiniteCheck::add(int64_t step, const LossValues& losses) {
   steps_.push_back(step);
-  flags_.push_back(torch::isfinite(losses.total.detach()).logical_not());
+  flags_.push_back(torch::isfinite(losses.total.detach()));
   values_.push_back(losses.values);
 }
 
 std::optional<NonfiniteStep> FiniteCheck::first_nonfinite(Collectives* ranks) {
   if (steps_.empty()) return std::nullopt;
-  torch::Tensor local = torch::stack(flags_).to(torch::kCPU, torch::kDouble);
+  torch::Tensor local = 1 - torch::stack(flags_).to(torch::kCPU, torch::kDouble);  // 1: not finite
   torch::Tensor any_rank = local.clone();
   if (ranks) ranks->all_reduce_sum(any_rank);
   std::optional<NonfiniteStep> found;

@@ -26,7 +26,7 @@ class FiniteCheck {
 
  private:
   std::vector<int64_t> steps_;
-  std::vector<torch::Tensor> flags_;  // true where the loss was NaN or Inf
+  std::vector<torch::Tensor> flags_;  // true where the loss was finite
   std::vector<std::map<std::string, torch::Tensor>> values_;
 };
 

@@ -146,7 +146,7 @@ TeacherCache::~TeacherCache() { ::munmap(const_cast<uint8_t*>(data_), size_); }
 torch::Tensor TeacherCache::get(const CachedOutput& output, int64_t sample, int64_t view) const {
   const uint64_t row = row_bytes(output);
   const void* at = data_ + output.offset + row * static_cast<uint64_t>(view * samples_ + sample);
-  return torch::from_blob(const_cast<void*>(at), output.shape, torch::TensorOptions().dtype(output.dtype)).clone();
+  return torch::from_blob(const_cast<void*>(at), output.shape, torch::TensorOptions().dtype(output.dtype));
 }
 
 }  // namespace mmkd

@@ -53,7 +53,8 @@ class TeacherCache {
   int64_t views() const { return views_; }
   uint64_t seed() const { return seed_; }
   const std::vector<CachedOutput>& outputs() const { return outputs_; }
-  torch::Tensor get(const CachedOutput& output, int64_t sample, int64_t view) const;  // a copy
+  // The mapped rows themselves: read-only, valid while the cache lives (copy to keep them).
+  torch::Tensor get(const CachedOutput& output, int64_t sample, int64_t view) const;
 
  private:
   std::string path_;

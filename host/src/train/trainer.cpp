@@ -186,10 +186,17 @@ class Run {
     const int64_t eval_every_steps = plan_.eval.get<int64_t>("every_steps");
     BestCheckpoint best(plan_.eval, folder_.path, writer_);
     const double clip = trainer_.get<double>("clip_grad_norm");
-    std::map<std::string, torch::Tensor> interval_sums;  // on the device, read once per log line
-    auto accumulate_into = [](std::map<std::string, torch::Tensor>& sums, const std::string& key, const torch::Tensor& value) {
-      torch::Tensor& sum = sums[key];
-      sum = sum.defined() ? sum + value : value;
+    // Loss values per micro-batch and the gradient norm per step, summed on the device and read
+    // once per log line as means.
+    struct Sum {
+      torch::Tensor value;
+      int64_t count = 0;
+    };
+    std::map<std::string, Sum> interval_sums;
+    auto add_to_interval = [&](const std::string& key, const torch::Tensor& value) {
+      Sum& sum = interval_sums[key];
+      sum.value = sum.value.defined() ? sum.value + value : value;
+      ++sum.count;
     };
     int64_t interval_steps = 0;
     auto interval_start = std::chrono::steady_clock::now();
@@ -217,7 +224,6 @@ class Run {
         const double lr = schedule.lr_at(position.step);
         set_learning_rate(optimizer, lr);
         zero_gradients(optimizer);
-        std::map<std::string, torch::Tensor> step_values;
         graph.update_momentum();
         int signal_number = 0;
         for (int64_t micro = 0; micro < accumulate; ++micro) {
@@ -256,22 +262,21 @@ class Run {
             if (averager) averager->arm();
           }
           timer.start();
-          scaler.scale(losses.total / static_cast<double>(accumulate)).backward();
-          accumulate_into(step_values, "loss", losses.total.detach() / static_cast<double>(accumulate));
-          for (const auto& [key, value] : losses.values) accumulate_into(step_values, key, value / static_cast<double>(accumulate));
+          scaler.scale(accumulate > 1 ? losses.total / static_cast<double>(accumulate) : losses.total).backward();
+          add_to_interval("loss", losses.total.detach());
+          for (const auto& [key, value] : losses.values) add_to_interval(key, value);
           timer.stop("backward");
         }
         if (averager) averager->finish();
         const bool finite = scaler.unscale(parameters);
         if (finite) {
-          if (clip > 0) step_values["grad_norm"] = clip_gradient_norm(parameters, clip);
+          if (clip > 0) add_to_interval("grad_norm", clip_gradient_norm(parameters, clip));
           optimizer.optimizer->step();
         }
         scaler.update(finite);
         timer.stop("optimizer");
         ++position.step;
         position.batch_in_epoch += accumulate;
-        for (const auto& [key, value] : step_values) accumulate_into(interval_sums, key, value);
         ++interval_steps;
 
         const bool epoch_end = position.batch_in_epoch >= steps_per_epoch * accumulate;
@@ -289,10 +294,14 @@ class Run {
         }
         if (log_now) {
           const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - interval_start).count();
-          std::map<std::string, double> sums;
-          for (const auto& [key, value] : interval_sums) sums[key] = value.item<double>();
-          std::map<std::string, double> metrics = mean_over_ranks(sums);
-          for (auto& [key, value] : metrics) value /= static_cast<double>(interval_steps);
+          std::vector<torch::Tensor> on_device;
+          for (const auto& [_, sum] : interval_sums) on_device.push_back(sum.value.to(torch::kDouble));
+          const torch::Tensor read = torch::stack(on_device).cpu();  // one transfer
+          std::map<std::string, double> metrics;
+          int64_t i = 0;
+          for (const auto& [key, _] : interval_sums) metrics[key] = read[i++].item<double>();
+          metrics = mean_over_ranks(metrics);
+          for (auto& [key, value] : metrics) value /= static_cast<double>(interval_sums.at(key).count);
           metrics["lr"] = lr;
           metrics["epoch"] = static_cast<double>(position.epoch);
           if (epoch_end)
