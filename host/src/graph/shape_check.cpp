@@ -2,6 +2,7 @@
 
 #include "graph/graph.hpp"
 #include "train/batch_loader.hpp"
+#include "train/concat_dataset.hpp"
 
 #include <torch/torch.h>
 
@@ -12,7 +13,7 @@ namespace mmkd {
 ShapeCheck check_shapes(const Registry& registry, const ExperimentPlan& plan, int64_t samples) {
   const Context context = base_context(plan);
   const NodePlan& data = *plan.train_data;
-  auto dataset = at_node(data, "creating", [&] { return registry.create<Kind::Dataset>(*data.entry, data.options, context); });
+  auto dataset = create_dataset(registry, data, context);
   if (dataset->size() < samples)
     throw Error(fmt::format("{}: {} samples, the shape check needs {}", node_label(data), dataset->size(), samples));
   LoaderOptions loading;

@@ -35,13 +35,14 @@ std::map<std::string, int64_t> ConcatDataset::counters() const {
   return total;
 }
 
+std::shared_ptr<Dataset> create_dataset(const Registry& registry, const NodePlan& node, const Context& context) {
+  return at_node(node, "creating", [&] { return registry.create<Kind::Dataset>(*node.entry, node.options, context); });
+}
+
 std::shared_ptr<Dataset> training_dataset(const Registry& registry, const ExperimentPlan& plan, const Context& context) {
-  auto create = [&](const NodePlan& node) {
-    return at_node(node, "creating", [&] { return registry.create<Kind::Dataset>(*node.entry, node.options, context); });
-  };
-  if (plan.train_parts.empty()) return create(*plan.train_data);
+  if (plan.train_parts.empty()) return create_dataset(registry, *plan.train_data, context);
   std::vector<ConcatDataset::Part> parts;
-  for (const auto& node : plan.train_parts) parts.push_back({create(node), node.weight});
+  for (const auto& node : plan.train_parts) parts.push_back({create_dataset(registry, node, context), node.weight});
   return std::make_shared<ConcatDataset>(std::move(parts));
 }
 

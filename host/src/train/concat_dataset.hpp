@@ -28,6 +28,9 @@ class ConcatDataset : public Dataset {
   std::vector<int64_t> ends_;  // cumulative number of samples per epoch
 };
 
+// The dataset of one data node; errors name the node.
+std::shared_ptr<Dataset> create_dataset(const Registry& registry, const NodePlan& node, const Context& context);
+
 // data.train, or the concatenation of its parts when it is a list.
 std::shared_ptr<Dataset> training_dataset(const Registry& registry, const ExperimentPlan& plan, const Context& context);
 

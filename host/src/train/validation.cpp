@@ -1,5 +1,7 @@
 #include "train/validation.hpp"
 
+#include "train/concat_dataset.hpp"
+
 #include <torch/torch.h>
 
 #include <fmt/format.h>
@@ -39,8 +41,7 @@ Validation::Validation(const Registry& registry, const ExperimentPlan& plan, con
                                  })});
     }
     if (pass.evaluators.empty() && !losses_) continue;
-    auto dataset = at_node(data, "creating", [&] { return registry.create<Kind::Dataset>(*data.entry, data.options, context); });
-    pass.loader = std::make_unique<BatchLoader>(dataset, loading);
+    pass.loader = std::make_unique<BatchLoader>(create_dataset(registry, data, context), loading);
     sets_.push_back(std::move(pass));
   }
 }
@@ -52,7 +53,7 @@ EvalResult Validation::run(Graph& graph, torch::Device device) {
   const GraphEvalModels models(graph);
   for (auto& set : sets_) {
     for (auto& node : set.evaluators) node.evaluator->reset();
-    std::map<std::string, double> loss_sums;
+    std::map<std::string, torch::Tensor> loss_sums;  // on the device, read once per set
     int64_t samples = 0;
     for (int64_t b = 0; b < set.loader->batches_per_epoch(); ++b) {
       TensorMap tensors = set.loader->batch(0, b);
@@ -61,8 +62,10 @@ EvalResult Validation::run(Graph& graph, torch::Device device) {
       if (losses_) {
         const int64_t rows = tensors.begin()->second.size(0);
         for (const auto& [key, value] : graph.compute_losses(tensors, /*skip_incomplete=*/true).values)
-          if (key.size() > 5 && key.substr(key.size() - 5) == ".loss")
-            loss_sums[key.substr(0, key.size() - 5)] += value.item<double>() * static_cast<double>(rows);
+          if (key.size() > 5 && key.substr(key.size() - 5) == ".loss") {
+            torch::Tensor& sum = loss_sums[key.substr(0, key.size() - 5)];
+            sum = sum.defined() ? sum + value * static_cast<double>(rows) : value * static_cast<double>(rows);
+          }
         samples += rows;
       }
       for (auto& node : set.evaluators) {
@@ -72,7 +75,7 @@ EvalResult Validation::run(Graph& graph, torch::Device device) {
       }
     }
     for (const auto& [loss, sum] : loss_sums) {
-      const double mean = sum / static_cast<double>(samples);  // batch means weighted by their rows
+      const double mean = sum.item<double>() / static_cast<double>(samples);  // batch means weighted by their rows
       result.metrics["eval." + set.name + "." + loss] = mean;
       result.table.push_back({{set.name, "loss", loss}, fmt::format("{:.4f}", mean)});
     }
