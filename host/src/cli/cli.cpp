@@ -155,10 +155,7 @@ int command_sweep(const std::string& path, const std::vector<std::string>& overr
     const SweepFile sweep = read_sweep_file(path, runs_dir);
     std::vector<std::string> extra = overrides;
     for (size_t i = 0; i < sweep.runs.size(); ++i) {
-      std::vector<std::string> all = sweep.overrides;
-      all.insert(all.end(), sweep.runs[i].overrides.begin(), sweep.runs[i].overrides.end());
-      all.insert(all.end(), overrides.begin(), overrides.end());
-      auto loaded = load_experiment_plan(sweep.experiment, all);
+      auto loaded = load_experiment_plan(sweep.experiment, run_overrides(sweep, sweep.runs[i], overrides));
       if (i > 0) continue;
       for (const auto& logger : loaded->plan.loggers)
         for (const auto& option : logger.entry->info.options)

@@ -26,13 +26,6 @@ namespace fs = std::filesystem;
 namespace mmkd {
 namespace {
 
-std::vector<std::string> run_overrides(const SweepFile& sweep, const SweepRun& run, const std::vector<std::string>& extra) {
-  std::vector<std::string> all = sweep.overrides;
-  all.insert(all.end(), run.overrides.begin(), run.overrides.end());
-  all.insert(all.end(), extra.begin(), extra.end());
-  return all;
-}
-
 std::map<std::string, double> last_values(const std::string& run_dir) {
   std::map<std::string, double> values;
   std::ifstream in(run_dir + "/metrics.jsonl");
@@ -69,6 +62,13 @@ pid_t start_run(const SweepFile& sweep, const std::vector<std::string>& override
 }
 
 }  // namespace
+
+std::vector<std::string> run_overrides(const SweepFile& sweep, const SweepRun& run, const std::vector<std::string>& extra) {
+  std::vector<std::string> all = sweep.overrides;
+  all.insert(all.end(), run.overrides.begin(), run.overrides.end());
+  all.insert(all.end(), extra.begin(), extra.end());
+  return all;
+}
 
 std::string config_hash(const std::string& text) {
   uint64_t hash = 1469598103934665603ULL;

@@ -11,6 +11,9 @@
 
 namespace mmkd {
 
+// The overrides of one run: the sweep's, the run's, then `extra`.
+std::vector<std::string> run_overrides(const SweepFile& sweep, const SweepRun& run, const std::vector<std::string>& extra);
+
 // FNV-1a of the text, 8 hex digits.
 std::string config_hash(const std::string& text);
 
