@@ -6,12 +6,26 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <vector>
 
 namespace fs = std::filesystem;
 using namespace mmkd::testing;
 
 namespace {
+
+// The experiment files in `folder` (not the *_base.yaml files others extend), in name order.
+std::vector<fs::path> experiment_files(const std::string& folder) {
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(folder)) {
+    const std::string name = entry.path().stem().string();
+    if (entry.path().extension() == ".yaml" && !(name.size() > 5 && name.substr(name.size() - 5) == "_base"))
+      files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
 
 // The quickstart model trained briefly and exported, then fine-tuned and linearly probed on
 // the shapes' colours (experiments/quickstart_finetune.yaml): classifier head, mixup/cutmix,
@@ -108,10 +122,9 @@ TEST(Experiments, EveryExperimentFileValidates) {
 TEST(Experiments, FineTuningFilesRunWithSmoke) {
   TempDir dir;
   int ran = 0;
-  for (const auto& entry : fs::directory_iterator(source_dir() + "/experiments/finetune")) {
-    const std::string name = entry.path().stem().string();
-    if (entry.path().extension() != ".yaml" || name.size() > 5 && name.substr(name.size() - 5) == "_base") continue;
-    auto r = mmkd_in(dir.path(), "run " + entry.path().string() + " --smoke --run-dir " + name);
+  for (const auto& file : experiment_files(source_dir() + "/experiments/finetune")) {
+    const std::string name = file.stem().string();
+    auto r = mmkd_in(dir.path(), "run " + file.string() + " --smoke --run-dir " + name);
     EXPECT_EQ(r.exit_code, 0) << name << "\n" << r.output;
     EXPECT_NE(r.output.find("finished 2 steps"), std::string::npos) << name << "\n" << r.output;
     ++ran;
@@ -124,11 +137,9 @@ TEST(Experiments, FineTuningFilesRunWithSmoke) {
 TEST(Experiments, ThesisFilesRunWithSmoke) {
   TempDir dir;
   int ran = 0;
-  for (const auto& entry : fs::directory_iterator(source_dir() + "/experiments/thesis")) {
-    const std::string name = entry.path().stem().string();
-    if (entry.path().extension() != ".yaml" || (name.size() > 5 && name.substr(name.size() - 5) == "_base"))
-      continue;
-    auto r = mmkd_in(dir.path(), "run " + entry.path().string() + " --smoke --run-dir " + name);
+  for (const auto& file : experiment_files(source_dir() + "/experiments/thesis")) {
+    const std::string name = file.stem().string();
+    auto r = mmkd_in(dir.path(), "run " + file.string() + " --smoke --run-dir " + name);
     EXPECT_EQ(r.exit_code, 0) << name << "\n" << r.output;
     EXPECT_NE(r.output.find("finished 2 steps"), std::string::npos) << name << "\n" << r.output;
     ++ran;
@@ -140,11 +151,9 @@ TEST(Experiments, ThesisFilesRunWithSmoke) {
 // synthetic data of the real shapes (224-pixel images, 64-token captions) and random weights.
 TEST(Experiments, ThesisFilesBenchOnSyntheticDataOfTheirRealShapes) {
   int checked = 0;
-  for (const auto& entry : fs::directory_iterator(source_dir() + "/experiments/thesis")) {
-    const std::string name = entry.path().stem().string();
-    if (entry.path().extension() != ".yaml" || (name.size() > 5 && name.substr(name.size() - 5) == "_base")) continue;
-    auto r = run_command("'" + mmkd_executable() + "' validate --bench '" + entry.path().string() + "'");
-    EXPECT_EQ(r.exit_code, 0) << name << "\n" << r.output;
+  for (const auto& file : experiment_files(source_dir() + "/experiments/thesis")) {
+    auto r = run_command("'" + mmkd_executable() + "' validate --bench '" + file.string() + "'");
+    EXPECT_EQ(r.exit_code, 0) << file.stem().string() << "\n" << r.output;
     ++checked;
   }
   EXPECT_EQ(checked, 24);
