@@ -9,7 +9,8 @@
 #include "image_pipeline.hpp"
 #include <mmkd/sample_random.hpp>
 
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>

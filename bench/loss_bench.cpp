@@ -7,7 +7,10 @@
 #include "plugins/plugin_loader.hpp"
 
 #include <mmkd/mmkd.hpp>
-#include <torch/torch.h>
+#include <torch/cuda.h>
+#include <torch/nn/module.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>

@@ -3,7 +3,7 @@
 #include <mmkd/safetensors.hpp>
 
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include <arpa/inet.h>
 #include <chrono>

@@ -5,7 +5,8 @@
 #include "train/validation.hpp"
 
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include <torch/nn/module.h>
+#include <torch/types.h>
 
 using namespace mmkd;
 

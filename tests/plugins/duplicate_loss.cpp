@@ -1,6 +1,6 @@
 // Registers a loss under a type name the built-in plugins already use.
 #include <mmkd/mmkd.hpp>
-#include <torch/torch.h>
+#include <torch/types.h>
 
 namespace {
 

@@ -1,6 +1,6 @@
 // Losses for the divergence tests: one turns NaN after a number of calls, one throws on NaN input.
 #include <mmkd/mmkd.hpp>
-#include <torch/torch.h>
+#include <torch/types.h>
 
 namespace {
 

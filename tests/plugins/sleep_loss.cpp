@@ -1,6 +1,6 @@
 // A zero loss that sleeps on every call, so that tests can interrupt a run mid-way.
 #include <mmkd/mmkd.hpp>
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include <chrono>
 #include <thread>

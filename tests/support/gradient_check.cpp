@@ -3,7 +3,8 @@
 #include "mmkd_testing.hpp"
 
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include <torch/autograd.h>
+#include <torch/types.h>
 
 namespace mmkd::testing {
 

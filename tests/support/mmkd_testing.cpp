@@ -4,7 +4,8 @@
 #include "config/option_check.hpp"
 #include "plugins/plugin_loader.hpp"
 
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 #include <array>
 #include <cstdio>

@@ -1,6 +1,6 @@
 #include "thread_ranks.hpp"
 
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include <condition_variable>
 #include <exception>

@@ -6,7 +6,8 @@
 #include "train/concat_dataset.hpp"
 #include "train/trainer.hpp"
 
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 #include <fmt/format.h>
 

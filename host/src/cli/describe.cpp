@@ -3,7 +3,8 @@
 #include "cli/probe_command.hpp"
 #include "util/names.hpp"
 
-#include <torch/torch.h>
+#include <torch/nn/module.h>
+#include <torch/types.h>
 
 #include <fmt/format.h>
 

@@ -5,7 +5,7 @@
 #include "train/results_table.hpp"
 #include "train/trainer.hpp"
 
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include <fmt/format.h>
 

@@ -5,7 +5,8 @@
 
 #include <mmkd/safetensors.hpp>
 
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 #include <fmt/format.h>
 

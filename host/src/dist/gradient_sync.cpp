@@ -1,6 +1,7 @@
 #include "dist/gradient_sync.hpp"
 
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 namespace mmkd {
 

@@ -4,7 +4,8 @@
 #include "train/batch_loader.hpp"
 #include "train/concat_dataset.hpp"
 
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 #include <fmt/format.h>
 

@@ -2,7 +2,9 @@
 #include <mmkd/config_path.hpp>
 #include <mmkd/component.hpp>
 
-#include <torch/torch.h>
+#include <torch/nn/module.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 #include <fmt/format.h>
 

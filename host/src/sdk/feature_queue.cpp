@@ -1,7 +1,9 @@
 #include <mmkd/error.hpp>
 #include <mmkd/feature_queue.hpp>
 
-#include <torch/torch.h>
+#include <torch/nn/module.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 #include <algorithm>
 

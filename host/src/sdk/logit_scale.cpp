@@ -1,6 +1,7 @@
 #include <mmkd/logit_scale.hpp>
 
-#include <torch/torch.h>
+#include <torch/nn/module.h>
+#include <torch/types.h>
 
 #include <cmath>
 

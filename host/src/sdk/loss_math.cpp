@@ -1,6 +1,8 @@
 #include <mmkd/loss_math.hpp>
 
-#include <torch/torch.h>
+#include <torch/nn/functional.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 namespace mmkd {
 

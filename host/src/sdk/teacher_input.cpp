@@ -1,7 +1,9 @@
 #include <mmkd/component.hpp>
 #include <mmkd/teacher_input.hpp>
 
-#include <torch/torch.h>
+#include <torch/nn/module.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 #include <fmt/format.h>
 

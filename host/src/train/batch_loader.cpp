@@ -2,7 +2,7 @@
 
 #include "graph/experiment_plan.hpp"
 
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include <algorithm>
 #include <numeric>

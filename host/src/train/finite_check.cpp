@@ -1,6 +1,6 @@
 #include "train/finite_check.hpp"
 
-#include <torch/torch.h>
+#include <torch/types.h>
 
 namespace mmkd {
 

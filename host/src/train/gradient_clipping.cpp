@@ -3,7 +3,8 @@
 #include <mmkd/version.hpp>
 
 #include <ATen/ops/_foreach_norm.h>
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 namespace mmkd {
 

@@ -3,7 +3,8 @@
 #include <mmkd/cuda_autocast.hpp>
 
 #include <ATen/autocast_mode.h>
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 namespace mmkd {
 

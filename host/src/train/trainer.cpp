@@ -29,7 +29,9 @@
 
 #include <mmkd/safetensors.hpp>
 
-#include <torch/torch.h>
+#include <torch/cuda.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 #include <fmt/format.h>
 

@@ -2,7 +2,8 @@
 
 #include "train/concat_dataset.hpp"
 
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 #include <fmt/format.h>
 

@@ -3,7 +3,7 @@
 #include "mmkd_testing.hpp"
 
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include <torch/types.h>
 
 namespace mi = mmkd::image;
 using mmkd::testing::expect_error_naming;

@@ -4,7 +4,7 @@
 #include "test_images.hpp"
 
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include <torch/types.h>
 
 namespace mi = mmkd::image;
 using mmkd::testing::expect_error_naming;

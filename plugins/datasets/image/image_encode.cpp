@@ -24,7 +24,7 @@ void png_write_memory(png_structp png, png_bytep data, size_t length) {
 
 void png_flush_nothing(png_structp) {}
 
-void png_fail(png_structp png, png_const_charp message) {
+void png_write_fail(png_structp png, png_const_charp message) {
   static_cast<PngSink*>(png_get_error_ptr(png))->error = message;
   png_longjmp(png, 1);
 }
@@ -51,7 +51,7 @@ bool png_write_all(png_structp png, png_infop info, const PngLayout* layout, png
 // `pixels`: rows of big-endian samples, `row_bytes` each.
 std::vector<uint8_t> write_png(const PngLayout& layout, std::vector<uint8_t>& pixels, size_t row_bytes) {
   PngSink sink;
-  png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &sink, png_fail, nullptr);
+  png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &sink, png_write_fail, nullptr);
   png_infop info = png == nullptr ? nullptr : png_create_info_struct(png);
   if (info == nullptr) {
     png_destroy_write_struct(&png, nullptr);

@@ -1,7 +1,7 @@
 #include "mix_batch.hpp"
 
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include <torch/types.h>
 
 namespace mi = mmkd::image;
 

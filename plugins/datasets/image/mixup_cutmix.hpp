@@ -3,7 +3,7 @@
 // mode) with label smoothing, as in the fine-tuning of thesis Sec. 3.1.1.3 (Table 27).
 #include <mmkd/mmkd.hpp>
 #include <mmkd/sample_random.hpp>
-#include <torch/torch.h>
+#include <torch/types.h>
 
 namespace mmkd::image {
 

@@ -4,7 +4,7 @@
 #include <mmkd/sample_random.hpp>
 #include "shape_scene.hpp"
 
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include <array>
 

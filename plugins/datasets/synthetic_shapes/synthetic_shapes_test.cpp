@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 #include <mmkd/mmkd.hpp>
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include <algorithm>
 #include <array>

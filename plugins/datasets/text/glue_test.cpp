@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 #include <mmkd/mmkd.hpp>
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include <string>
 #include <vector>

@@ -2,7 +2,10 @@
 // Encoder `classifier`: the head added to a pretrained model for fine-tuning and linear probing
 // (thesis Sec. 3.1.1.3, Code 1): pool the tokens, LayerNorm, dropout, linear layer to logits.
 #include <mmkd/mmkd.hpp>
-#include <torch/torch.h>
+#include <torch/nn/modules/dropout.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/modules/normalization.h>
+#include <torch/types.h>
 
 #include <string>
 

@@ -1,7 +1,12 @@
 #pragma once
 // The shared encoders' feed-forward part, keeping the raw outputs of both linear layers
 // (the contrastive losses read them, Table 14).
-#include <torch/torch.h>
+#include <torch/nn/module.h>
+#include <torch/nn/modules/dropout.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/modules/normalization.h>
+#include <torch/nn/pimpl.h>
+#include <torch/types.h>
 
 #include <utility>
 

@@ -1,6 +1,6 @@
 #pragma once
 // Operations the shared encoders' tests write out by hand, for reference computations.
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include <cmath>
 

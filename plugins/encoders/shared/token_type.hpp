@@ -2,7 +2,7 @@
 // Encoder `token_type`: token-type embeddings added to the image and text encoders' outputs,
 // scaled by one LayerScale shared by both modalities (Eq. 61-62).
 #include <mmkd/mmkd.hpp>
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include <string>
 #include <vector>

@@ -3,6 +3,8 @@
 // masked out of attention, optional pooler; loads Hugging Face `BertModel` checkpoints.
 #include "transformer_encoder.hpp"
 
+#include <torch/nn/modules/embedding.h>
+
 namespace mmkd::transformer {
 
 class Bert : public Encoder {

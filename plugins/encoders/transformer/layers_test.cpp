@@ -4,7 +4,9 @@
 #include "layers/transformer_block.hpp"
 
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include <torch/nn/modules/normalization.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 namespace tr = mmkd::transformer;
 

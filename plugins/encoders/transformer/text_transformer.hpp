@@ -3,6 +3,8 @@
 // padding masked out of attention, final LayerNorm; the first token ([CLS]) is `cls`.
 #include "transformer_encoder.hpp"
 
+#include <torch/nn/modules/embedding.h>
+
 namespace mmkd::transformer {
 
 class TextTransformer : public TransformerEncoder {

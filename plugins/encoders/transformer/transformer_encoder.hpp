@@ -4,7 +4,11 @@
 #include "layers/transformer_block.hpp"
 
 #include <mmkd/mmkd.hpp>
-#include <torch/torch.h>
+#include <torch/nn/modules/container/modulelist.h>
+#include <torch/nn/modules/dropout.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/modules/normalization.h>
+#include <torch/types.h>
 
 namespace mmkd::transformer {
 

@@ -3,6 +3,8 @@
 // token, learned, fixed sin-cos or relative positions, pre-LN blocks.
 #include "transformer_encoder.hpp"
 
+#include <torch/nn/modules/conv.h>
+
 namespace mmkd::transformer {
 
 class VisionTransformer : public TransformerEncoder {

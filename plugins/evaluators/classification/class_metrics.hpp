@@ -1,6 +1,6 @@
 #pragma once
 // Metrics of a classifier's predictions (GLUE, thesis Table 28; ImageNet-1K, Section 1.7.2.2).
-#include <torch/torch.h>
+#include <torch/types.h>
 
 namespace mmkd::classification_eval {
 

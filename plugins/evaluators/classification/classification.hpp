@@ -2,7 +2,7 @@
 // Evaluator `classification`: accuracy, top-5 accuracy, F1 of class 1 and the Matthews
 // correlation of a classifier's logits over a validation pass (GLUE and ImageNet-1K metrics,
 // thesis Tables 27 and 28).
-#include <torch/torch.h>
+#include <torch/types.h>
 #include <mmkd/mmkd.hpp>
 
 #include <map>

@@ -4,7 +4,7 @@
 #include "mmkd_testing.hpp"
 
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include <torch/types.h>
 #include <mmkd/mmkd.hpp>
 
 #include <algorithm>

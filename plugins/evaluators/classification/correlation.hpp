@@ -1,6 +1,6 @@
 #pragma once
 // Correlations of predicted and true scores (GLUE's STS-B: Pearson and Spearman, thesis Table 28).
-#include <torch/torch.h>
+#include <torch/types.h>
 
 namespace mmkd::classification_eval {
 

@@ -1,7 +1,7 @@
 #pragma once
 // Evaluator `regression`: Pearson and Spearman correlation of predicted and true scores over a
 // validation pass (GLUE's STS-B, thesis Table 28).
-#include <torch/torch.h>
+#include <torch/types.h>
 #include <mmkd/mmkd.hpp>
 
 #include <map>

@@ -4,7 +4,8 @@
 #include "mmkd_testing.hpp"
 
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 #include <mmkd/mmkd.hpp>
 
 #include <cmath>

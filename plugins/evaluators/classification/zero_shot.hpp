@@ -5,7 +5,7 @@
 // embedding, and each image is assigned the class of highest cosine similarity.
 #include "wordpiece_tokenizer.hpp"
 
-#include <torch/torch.h>
+#include <torch/types.h>
 #include <mmkd/mmkd.hpp>
 
 #include <map>

@@ -5,7 +5,8 @@
 #include "wordpiece_tokenizer.hpp"
 
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 #include <mmkd/mmkd.hpp>
 
 #include <algorithm>

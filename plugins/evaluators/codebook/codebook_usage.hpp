@@ -3,7 +3,7 @@
 // (thesis Section 3.2.7: codebook usage over the whole ImageNet-1K validation set, to detect
 // codebook collapse).
 #include <mmkd/mmkd.hpp>
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include <map>
 #include <string>

@@ -2,7 +2,7 @@
 // Retrieval ranks when every caption describes exactly one image (COCO, Flickr30K): the same
 // ranks as rank_of_best_correct (ties count against the query) from one pass over the
 // similarity matrix, without an [images, captions] mask.
-#include <torch/torch.h>
+#include <torch/types.h>
 
 namespace mmkd::retrieval {
 

@@ -1,7 +1,7 @@
 #pragma once
 // The image and text embeddings of a validation pass, with the image each caption describes.
 #include <mmkd/mmkd.hpp>
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include <string>
 #include <vector>

@@ -3,7 +3,7 @@
 // candidates ranks within the top K. Ties count against the query: a wrong candidate that
 // scores equal to the best correct one ranks ahead of it.
 #include <mmkd/mmkd.hpp>
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include <map>
 #include <string>

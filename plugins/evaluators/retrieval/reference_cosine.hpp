@@ -1,7 +1,7 @@
 #pragma once
 // Tests: cosine similarity written out element by element, the plain reference the
 // evaluators' matrix code is checked against.
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include <cmath>
 

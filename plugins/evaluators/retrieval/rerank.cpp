@@ -7,16 +7,16 @@
 namespace mmkd::retrieval {
 
 namespace {
-constexpr int64_t queries_per_chunk = 1024;  // bounds the [chunk, C] sorts
+constexpr int64_t queries_per_sort_chunk = 1024;  // bounds the [chunk, C] sorts
 }
 
 torch::Tensor reranked_rank_of_best_correct(const torch::Tensor& similarity, const torch::Tensor& correct, int64_t k,
                                             const PairScores& score) {
   const int64_t queries = similarity.size(0), top = std::min(k, similarity.size(1));
   std::vector<torch::Tensor> ranks;
-  for (int64_t begin = 0; begin < queries; begin += queries_per_chunk) {
-    const torch::Tensor scores = similarity.slice(0, begin, begin + queries_per_chunk);
-    const torch::Tensor is_correct = correct.slice(0, begin, begin + queries_per_chunk);
+  for (int64_t begin = 0; begin < queries; begin += queries_per_sort_chunk) {
+    const torch::Tensor scores = similarity.slice(0, begin, begin + queries_per_sort_chunk);
+    const torch::Tensor is_correct = correct.slice(0, begin, begin + queries_per_sort_chunk);
     // Candidates by similarity, wrong ones first among equals: stable sorts by correctness, then by similarity.
     const c10::optional<bool> stable = true;
     torch::Tensor order = std::get<1>(is_correct.to(torch::kByte).sort(stable, 1));

@@ -2,7 +2,7 @@
 // Re-ranking of retrieval candidates (ALBEF, VLMo, Park and Han's text-driven soft masks): each
 // query's top k candidates by contrastive similarity are put in the order of a second score of the
 // pair (ITM), the other candidates keep their similarity order after them.
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include <functional>
 

@@ -3,7 +3,7 @@
 #include "embedding_store.hpp"
 
 #include <mmkd/mmkd.hpp>
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include <map>
 #include <string>

@@ -2,7 +2,7 @@
 // Loss `cross_entropy`: class logits against class indices (optionally label-smoothed) or soft
 // targets such as mixup/cutmix's, for fine-tuning and linear probing (thesis Eq. 27-28, Table 27).
 #include <mmkd/mmkd.hpp>
-#include <torch/torch.h>
+#include <torch/types.h>
 
 namespace mmkd::classification {
 

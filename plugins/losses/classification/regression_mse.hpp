@@ -2,7 +2,7 @@
 // Loss `regression_mse`: mean squared error of a predicted score, for regression tasks such as
 // GLUE STS-B (thesis Table 28).
 #include <mmkd/mmkd.hpp>
-#include <torch/torch.h>
+#include <torch/types.h>
 
 namespace mmkd::classification {
 

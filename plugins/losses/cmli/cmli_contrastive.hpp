@@ -1,7 +1,7 @@
 #pragma once
 // Loss `cmli_contrastive`: FILIP's token-wise image-text contrastive loss with a learnable
 // temperature (seed 004 Eq. 1-4 for the similarities, thesis Eq. 27-29 for the loss).
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include <mmkd/mmkd.hpp>
 

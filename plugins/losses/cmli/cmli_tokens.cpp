@@ -1,6 +1,6 @@
 #include "cmli_tokens.hpp"
 
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include <mmkd/error.hpp>
 

@@ -1,7 +1,7 @@
 #include "cmli_tokens.hpp"
 
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include "expect_error.hpp"
 

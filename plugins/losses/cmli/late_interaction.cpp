@@ -1,6 +1,6 @@
 #include "late_interaction.hpp"
 
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include <limits>
 #include <mmkd/loss_math.hpp>

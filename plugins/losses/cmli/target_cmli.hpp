@@ -1,7 +1,8 @@
 #pragma once
 // Loss `target_cmli`: patch-level distillation of an image teacher into image and text tokens,
 // each text token regressing its best-matching teacher patch (thesis Eq. 71-77).
-#include <torch/torch.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/types.h>
 
 #include <mmkd/mmkd.hpp>
 

@@ -1,6 +1,7 @@
 #include "target_cmli_loss.hpp"
 
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 #include <mmkd/loss_math.hpp>
 

@@ -2,7 +2,7 @@
 
 #include <mmkd/loss_math.hpp>
 
-#include <torch/torch.h>
+#include <torch/types.h>
 
 namespace mmkd::codebook_ot {
 

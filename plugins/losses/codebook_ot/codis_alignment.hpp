@@ -5,7 +5,7 @@
 #include "learnable_temperature.hpp"
 
 #include <mmkd/mmkd.hpp>
-#include <torch/torch.h>
+#include <torch/types.h>
 
 namespace mmkd::codebook_ot {
 

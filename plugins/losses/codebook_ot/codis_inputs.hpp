@@ -2,7 +2,7 @@
 // The four feature ports both CODIS losses read: student and momentum-teacher features of each
 // modality (the host provides the EMA copies as `<node>_momentum.<output>`).
 #include <mmkd/mmkd.hpp>
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include <string>
 

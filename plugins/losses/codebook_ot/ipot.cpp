@@ -2,7 +2,8 @@
 
 #include <mmkd/loss_math.hpp>
 
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 namespace mmkd::codebook_ot {
 

@@ -2,7 +2,8 @@
 // The learnable temperature gamma of CODIS (Algorithm 1 `tmp`, Eq. 2 and 4), trained directly
 // and clamped to a range when used, as in ALBEF.
 #include <mmkd/mmkd.hpp>
-#include <torch/torch.h>
+#include <torch/nn/module.h>
+#include <torch/types.h>
 
 namespace mmkd::codebook_ot {
 

@@ -1,6 +1,6 @@
 #include "reference_loops.hpp"
 
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include <cmath>
 

@@ -3,7 +3,7 @@
 // batch gathered from every data-parallel rank.
 
 #include <mmkd/mmkd.hpp>
-#include <torch/torch.h>
+#include <torch/types.h>
 
 namespace mmkd::contrastive {
 

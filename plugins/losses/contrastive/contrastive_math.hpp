@@ -1,7 +1,7 @@
 #pragma once
 // Contrastive losses as functions of tensors (thesis Eq. 22-29). Rows of the logits are this
 // process' queries; columns are keys: the batch gathered from every rank, then any memory bank.
-#include <torch/torch.h>
+#include <torch/types.h>
 
 namespace mmkd::contrastive {
 

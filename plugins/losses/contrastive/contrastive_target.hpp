@@ -4,7 +4,7 @@
 // Eq. 79-85).
 
 #include <mmkd/mmkd.hpp>
-#include <torch/torch.h>
+#include <torch/types.h>
 
 namespace mmkd::contrastive {
 

@@ -1,6 +1,6 @@
 #pragma once
 // Shape checks shared by the contrastive losses; errors name the loss, the ports and the shapes.
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include <string>
 #include <vector>

@@ -4,7 +4,7 @@
 // with keys from a momentum encoder as in MoCo and ALBEF (Section 3.2.4.3.2, Eq. 70).
 
 #include <mmkd/mmkd.hpp>
-#include <torch/torch.h>
+#include <torch/types.h>
 
 namespace mmkd::contrastive {
 

@@ -1,6 +1,6 @@
 #pragma once
 // Test reference: contrastive cross entropy written as plain loops over indices, in double.
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include <cmath>
 #include <vector>

@@ -2,7 +2,7 @@
 // Loss `data2vec_regression`: the student's layer-averaged, normalised representation of
 // every token regressed onto the teacher's, as in Data2Vec (thesis Eq. 36-41).
 #include <mmkd/mmkd.hpp>
-#include <torch/torch.h>
+#include <torch/types.h>
 
 namespace mmkd::distillation {
 

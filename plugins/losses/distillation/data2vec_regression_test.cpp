@@ -4,7 +4,8 @@
 
 #include <gtest/gtest.h>
 #include <mmkd/mmkd.hpp>
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 #include <cmath>
 #include <string>

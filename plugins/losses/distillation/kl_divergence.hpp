@@ -2,7 +2,7 @@
 // Loss `kl_divergence`: the student's image and caption predictions against the teacher's
 // soft targets, as in SHRe and Transformer SHRe (thesis Eq. 30, 45-46).
 #include <mmkd/mmkd.hpp>
-#include <torch/torch.h>
+#include <torch/types.h>
 
 namespace mmkd::distillation {
 

@@ -2,7 +2,7 @@
 // Loss `mse`: the student's image and caption representations regressed onto the teacher's
 // (thesis Eq. 54-57, 78).
 #include <mmkd/mmkd.hpp>
-#include <torch/torch.h>
+#include <torch/types.h>
 
 namespace mmkd::distillation {
 

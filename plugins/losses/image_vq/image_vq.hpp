@@ -4,7 +4,8 @@
 #include "vq_decoder.hpp"
 
 #include <mmkd/mmkd.hpp>
-#include <torch/torch.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/types.h>
 
 namespace mmkd::image_vq {
 

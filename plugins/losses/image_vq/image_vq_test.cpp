@@ -9,7 +9,9 @@
 
 #include <gtest/gtest.h>
 #include <mmkd/mmkd.hpp>
-#include <torch/torch.h>
+#include <torch/autograd.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 #include <cmath>
 #include <string>

@@ -1,6 +1,6 @@
 #pragma once
 // Random replacement of patch tokens by the learned [MASK] embedding (thesis Eq. 87).
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include <cstdint>
 

@@ -1,6 +1,6 @@
 #pragma once
 // Vector quantisation of the projected teacher [I_CLS] (thesis Eq. 86, 88-90) as functions of tensors.
-#include <torch/torch.h>
+#include <torch/types.h>
 
 namespace mmkd::image_vq {
 

@@ -1,7 +1,13 @@
 #pragma once
 // The decoder of image VQ: U pre-LN Transformer layers (thesis Eq. 21) over
 // [q_m W_up, Omega(h_1), ..., Omega(h_N)], read at the [I_CLS] position.
-#include <torch/torch.h>
+#include <torch/nn/module.h>
+#include <torch/nn/modules/activation.h>
+#include <torch/nn/modules/container/modulelist.h>
+#include <torch/nn/modules/container/sequential.h>
+#include <torch/nn/modules/normalization.h>
+#include <torch/nn/pimpl.h>
+#include <torch/types.h>
 
 namespace mmkd::image_vq {
 

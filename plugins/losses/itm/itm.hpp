@@ -1,7 +1,8 @@
 #pragma once
 // Loss `itm`: image-text matching with feature fusion (thesis Eq. 64-67) for one layer's image
 // and text CLS representations, on B positive and 2B negative pairs per batch.
-#include <torch/torch.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/types.h>
 
 #include <mmkd/mmkd.hpp>
 

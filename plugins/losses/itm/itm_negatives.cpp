@@ -1,7 +1,7 @@
 #include "itm_negatives.hpp"
 
 #include <ATen/CPUGeneratorImpl.h>
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include <limits>
 #include <mmkd/loss_math.hpp>

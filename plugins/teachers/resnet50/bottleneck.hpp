@@ -1,7 +1,12 @@
 #pragma once
 // Bottleneck block of timm's ResNet-50 (ResNet-B: the stride sits on the 3x3 convolution),
 // with timm's parameter names.
-#include <torch/torch.h>
+#include <torch/nn/module.h>
+#include <torch/nn/modules/batchnorm.h>
+#include <torch/nn/modules/container/sequential.h>
+#include <torch/nn/modules/conv.h>
+#include <torch/nn/pimpl.h>
+#include <torch/types.h>
 
 namespace mmkd::resnet {
 

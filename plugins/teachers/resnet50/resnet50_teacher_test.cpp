@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 #include <mmkd/mmkd.hpp>
-#include <torch/torch.h>
+#include <torch/nn/module.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 #include <set>
 #include <string>

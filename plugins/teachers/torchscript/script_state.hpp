@@ -3,7 +3,8 @@
 // torch::nn::Module tree of the same names, so that the host's `to(device)`, `parameters()`
 // and freezing reach the script module.
 #include <torch/script.h>
-#include <torch/torch.h>
+#include <torch/nn/module.h>
+#include <torch/types.h>
 
 namespace mmkd::torchscript {
 

@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 #include <mmkd/mmkd.hpp>
 #include <torch/script.h>
-#include <torch/torch.h>
+#include <torch/nn/module.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 #include <string>
 #include <vector>

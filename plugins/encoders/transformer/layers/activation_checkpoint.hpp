@@ -1,7 +1,7 @@
 #pragma once
 // Activation checkpointing: run a block without keeping its activations, and run it again in
 // the backward pass to get its gradients, trading compute for memory.
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include <functional>
 #include <vector>

@@ -1,6 +1,10 @@
 #pragma once
 // Multi-head self-attention with a key padding mask and an additive bias (relative positions).
-#include <torch/torch.h>
+#include <torch/nn/module.h>
+#include <torch/nn/modules/dropout.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/pimpl.h>
+#include <torch/types.h>
 
 #include <string>
 

@@ -1,5 +1,7 @@
 #pragma once
-#include <torch/torch.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 namespace mmkd::transformer {
 

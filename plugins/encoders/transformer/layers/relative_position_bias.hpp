@@ -1,7 +1,9 @@
 #pragma once
 // BEiT's relative position bias: one learned value per head for every (dy, dx) between two
 // patches, plus three for CLS-to-patch, patch-to-CLS and CLS-to-CLS.
-#include <torch/torch.h>
+#include <torch/nn/module.h>
+#include <torch/nn/pimpl.h>
+#include <torch/types.h>
 
 namespace mmkd::transformer {
 

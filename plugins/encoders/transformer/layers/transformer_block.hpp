@@ -3,7 +3,12 @@
 #include "attention.hpp"
 #include "relative_position_bias.hpp"
 
-#include <torch/torch.h>
+#include <torch/nn/module.h>
+#include <torch/nn/modules/dropout.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/modules/normalization.h>
+#include <torch/nn/pimpl.h>
+#include <torch/types.h>
 
 namespace mmkd::transformer {
 
