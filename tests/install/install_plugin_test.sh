@@ -30,14 +30,17 @@ done
 cmake --install "$build" --prefix "$tmp/prefix" >"$tmp/install.log" 2>&1 ||
   fail "cmake --install $build: $(cat "$tmp/install.log")"
 
-configure=(-S "$source/examples/external_plugin" -B "$tmp/build" -G Ninja -DCMAKE_BUILD_TYPE=Release
-  "-DCMAKE_PREFIX_PATH=$tmp/prefix")
+# No build type, as a user who leaves out -DCMAKE_BUILD_TYPE: the plugin must still be optimised.
+configure=(-S "$source/examples/external_plugin" -B "$tmp/build" -G Ninja "-DCMAKE_PREFIX_PATH=$tmp/prefix")
 for variable in Torch_DIR CMAKE_CXX_COMPILER CMAKE_CXX_COMPILER_LAUNCHER; do
   value=$(cached "$variable")
   if [[ -n $value && $value != *-NOTFOUND ]]; then configure+=("-D$variable=$value"); fi
 done
 cmake "${configure[@]}"
 cmake --build "$tmp/build"
+compile=$(ninja -C "$tmp/build" -t commands | grep -- ' -c .*cosine_loss\.cpp') || fail "no compile command for cosine_loss.cpp"
+[[ " $compile " == *" -O2 "* && " $compile " == *" -DNDEBUG "* ]] ||
+  fail "the plugin built without a build type is not optimised (-O2 -DNDEBUG): $compile"
 
 mmkd=$tmp/prefix/bin/mmkd
 library=$tmp/build/mmkd_example_losses.so
