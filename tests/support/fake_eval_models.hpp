@@ -17,4 +17,6 @@ struct FakeEvalModels : EvalModels {
   TensorMap evaluate_loss(const std::string& loss, const TensorMap& inputs) const override;
 };
 
+inline const FakeEvalModels kNoModels{};  // for evaluators that call no model
+
 }  // namespace mmkd::testing

@@ -38,6 +38,17 @@ Options options_for(Kind kind, const std::string& type, const std::string& yaml_
   return options;
 }
 
+double max_difference(const torch::Tensor& a, const torch::Tensor& b) {
+  return (a.to(torch::kFloat) - b.to(torch::kFloat)).abs().max().item<double>();
+}
+
+std::vector<int64_t> ids_of(const torch::Tensor& t) {
+  const torch::Tensor values = t.to(torch::kLong).contiguous();
+  return {values.data_ptr<int64_t>(), values.data_ptr<int64_t>() + values.numel()};
+}
+
+double metric(const LossOutput& out, const std::string& name) { return out.metrics.at(name).item<double>(); }
+
 torch::Tensor numeric_gradient(const std::function<torch::Tensor()>& f, torch::Tensor& leaf, double eps) {
   torch::NoGradGuard no_grad;
   torch::Tensor gradient = torch::zeros_like(leaf);

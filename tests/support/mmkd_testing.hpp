@@ -9,11 +9,21 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace mmkd::testing {
 
 // d f / d leaf by central differences, element by element (`leaf`: a double tensor).
 torch::Tensor numeric_gradient(const std::function<torch::Tensor()>& f, torch::Tensor& leaf, double eps = 1e-6);
+
+// max |a - b| over all elements, compared in float.
+double max_difference(const torch::Tensor& a, const torch::Tensor& b);
+
+// The elements of an int64 tensor.
+std::vector<int64_t> ids_of(const torch::Tensor& t);
+
+// A loss output's metric as a number.
+double metric(const LossOutput& out, const std::string& name);
 
 // Every plugin of the build's plugin folder, loaded once per test process.
 Registry& plugins();

@@ -1,6 +1,7 @@
 #include "expect_error.hpp"
 #include "image_decode.hpp"
 #include "image_encode.hpp"
+#include "mmkd_testing.hpp"
 #include "test_images.hpp"
 
 #include <gtest/gtest.h>
@@ -13,9 +14,7 @@ namespace {
 
 torch::Tensor decode(const std::vector<uint8_t>& bytes) { return mi::decode_image(bytes); }
 
-double max_difference(const torch::Tensor& a, const torch::Tensor& b) {
-  return (a.to(torch::kFloat) - b.to(torch::kFloat)).abs().max().item<double>();
-}
+using mmkd::testing::max_difference;
 
 }  // namespace
 

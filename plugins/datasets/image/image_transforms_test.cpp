@@ -1,5 +1,6 @@
 #include "image_pipeline.hpp"
 #include "image_transforms.hpp"
+#include "mmkd_testing.hpp"
 #include "random_erasing.hpp"
 #include "test_images.hpp"
 
@@ -13,9 +14,7 @@ namespace mi = mmkd::image;
 
 namespace {
 
-double max_difference(const torch::Tensor& a, const torch::Tensor& b) {
-  return (a.to(torch::kFloat) - b.to(torch::kFloat)).abs().max().item<double>();
-}
+using mmkd::testing::max_difference;
 
 }  // namespace
 

@@ -14,11 +14,11 @@ using Ids = std::vector<int64_t>;
 namespace {
 
 // ids:                           0      1      2      3      4    5    6    7   8   9    10  11   12  13
-const std::string vocab_text = "[PAD]\n[UNK]\n[CLS]\n[SEP]\nthe\ncat\nsat\ndog\na\nran\nis\n?\n.\nit\n";
+const std::string glue_vocab_text = "[PAD]\n[UNK]\n[CLS]\n[SEP]\nthe\ncat\nsat\ndog\na\nran\nis\n?\n.\nit\n";
 
 class Glue : public ::testing::Test {
  protected:
-  void SetUp() override { mmkd::testing::write_file(dir.file("vocab.txt"), vocab_text); }
+  void SetUp() override { mmkd::testing::write_file(dir.file("vocab.txt"), glue_vocab_text); }
 
   void write(const std::string& name, const std::string& text) { mmkd::testing::write_file(dir.file(name), text); }
 
@@ -34,7 +34,7 @@ class Glue : public ::testing::Test {
   TempDir dir;
 };
 
-Ids ids_of(const torch::Tensor& t) { return Ids(t.data_ptr<int64_t>(), t.data_ptr<int64_t>() + t.numel()); }
+using mmkd::testing::ids_of;
 
 int64_t label_of(const mmkd::TensorMap& sample) { return sample.at("label").item<int64_t>(); }
 

@@ -29,7 +29,7 @@ std::shared_ptr<mmkd::Dataset> make_dataset(const TempDir& dir, const std::strin
   return mmkd::testing::make<mmkd::Kind::Dataset>("openwebtext", options, context);
 }
 
-Ids ids_of(const torch::Tensor& t) { return Ids(t.data_ptr<int64_t>(), t.data_ptr<int64_t>() + t.numel()); }
+using mmkd::testing::ids_of;
 
 TEST(OpenWebText, CutsNonOverlappingSlicesBetweenClsAndSep) {
   TempDir dir;

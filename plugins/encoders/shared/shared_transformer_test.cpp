@@ -20,9 +20,9 @@ using mmkd::shared::testing::exact_gelu;
 using mmkd::shared::testing::plain_layer_norm;
 
 constexpr int64_t dim = 8, heads = 2, hidden = 16, classes = 5;
-const std::string tiny = "{dim: 8, heads: 2, hidden_dim: 16, classes: 5}";
+const std::string tiny_transformer = "{dim: 8, heads: 2, hidden_dim: 16, classes: 5}";
 
-std::shared_ptr<mmkd::Encoder> make_block(const std::string& options = tiny) {
+std::shared_ptr<mmkd::Encoder> make_block(const std::string& options = tiny_transformer) {
   torch::manual_seed(0);
   return mmkd::testing::make<mmkd::Kind::Encoder>("shared_transformer", options);
 }

@@ -11,10 +11,10 @@
 
 namespace {
 
-constexpr int64_t dim = 8;
-const std::string tiny = "{dim: 8}";
+constexpr int64_t token_dim = 8;
+const std::string tiny_token_type = "{dim: 8}";
 
-std::shared_ptr<mmkd::Encoder> make_token_type(const std::string& options = tiny) {
+std::shared_ptr<mmkd::Encoder> make_token_type(const std::string& options = tiny_token_type) {
   torch::manual_seed(0);
   return mmkd::testing::make<mmkd::Kind::Encoder>("token_type", options);
 }
@@ -32,9 +32,9 @@ TEST(TokenType, AddsTheScaledTypeEmbeddingOfEachModality) {
   auto p = token_type->named_parameters();
   {
     torch::NoGradGuard no_grad;
-    p["scale"].copy_(torch::rand({dim}));
+    p["scale"].copy_(torch::rand({token_dim}));
   }
-  torch::Tensor image = torch::randn({2, 5, dim}), text = torch::randn({2, 3, dim});
+  torch::Tensor image = torch::randn({2, 5, token_dim}), text = torch::randn({2, 3, token_dim});
   mmkd::TensorMap out = token_type->forward({{"image", image}, {"text", text}});
   torch::Tensor image_typed = image + p["scale"] * p["type_embed"][1];  // Eq. 62
   torch::Tensor text_typed = text + p["scale"] * p["type_embed"][0];    // Eq. 61
@@ -60,25 +60,25 @@ TEST(TokenType, ZeroLayerScaleAddsTheTypeEmbeddingUnscaled) {
   auto token_type = make_token_type("{dim: 8, layer_scale: 0}");
   auto p = token_type->named_parameters();
   EXPECT_FALSE(p.contains("scale"));
-  torch::Tensor image = torch::randn({2, 5, dim}), text = torch::randn({2, 3, dim});
+  torch::Tensor image = torch::randn({2, 5, token_dim}), text = torch::randn({2, 3, token_dim});
   mmkd::TensorMap out = token_type->forward({{"image", image}, {"text", text}});
   EXPECT_TRUE(torch::allclose(out.at("image"), image + p["type_embed"][1]));
   EXPECT_TRUE(torch::allclose(out.at("text"), text + p["type_embed"][0]));
 }
 
 TEST(TokenType, OutputsFollowTheModalities) {
-  EXPECT_EQ(output_names(tiny), (std::vector<std::string>{"image", "image_cls", "text", "text_cls"}));
+  EXPECT_EQ(output_names(tiny_token_type), (std::vector<std::string>{"image", "image_cls", "text", "text_cls"}));
   EXPECT_EQ(output_names("{modalities: [text]}"), (std::vector<std::string>{"text", "text_cls"}));
   auto text_only = make_token_type("{dim: 8, modalities: [text]}");
-  mmkd::TensorMap out = text_only->forward({{"text", torch::randn({2, 3, dim})}});
+  mmkd::TensorMap out = text_only->forward({{"text", torch::randn({2, 3, token_dim})}});
   EXPECT_EQ(out.size(), 2u);
-  EXPECT_EQ(out.at("text_cls").sizes(), (std::vector<int64_t>{2, dim}));
+  EXPECT_EQ(out.at("text_cls").sizes(), (std::vector<int64_t>{2, token_dim}));
 }
 
 TEST(TokenType, GradientReachesTheEmbeddingsAndTheScale) {
   auto token_type = make_token_type();
   mmkd::TensorMap out =
-      token_type->forward({{"image", torch::randn({2, 5, dim})}, {"text", torch::randn({2, 3, dim})}});
+      token_type->forward({{"image", torch::randn({2, 5, token_dim})}, {"text", torch::randn({2, 3, token_dim})}});
   (out.at("image").pow(2).sum() + out.at("text").pow(2).sum()).backward();
   auto p = token_type->named_parameters();
   EXPECT_GT(p["scale"].grad().abs().sum().item<double>(), 0.0);
@@ -93,7 +93,7 @@ TEST(TokenType, ParameterCountsOfTheThesis) {
 
 TEST(TokenType, InputsMustMatchTheModalities) {
   auto token_type = make_token_type();
-  torch::Tensor tokens = torch::randn({2, 3, dim});
+  torch::Tensor tokens = torch::randn({2, 3, token_dim});
   mmkd::testing::expect_error_naming([&] { token_type->forward({{"text", tokens}}); },
                                      {"token_type", "`image`", "not connected", "modalities"});
   mmkd::testing::expect_error_naming([&] { token_type->forward({}); }, {"`image`", "not connected"});
@@ -105,10 +105,10 @@ TEST(TokenType, InputsMustMatchTheModalities) {
 TEST(TokenType, RejectsTokensOfAnotherShape) {
   auto token_type = make_token_type();
   mmkd::testing::expect_error_naming(
-      [&] { token_type->forward({{"image", torch::randn({2, dim})}, {"text", torch::randn({2, 3, dim})}}); },
+      [&] { token_type->forward({{"image", torch::randn({2, token_dim})}, {"text", torch::randn({2, 3, token_dim})}}); },
       {"token_type", "`image`", "[B, T, 8]", "[2, 8]"});
   mmkd::testing::expect_error_naming(
-      [&] { token_type->forward({{"image", torch::randn({2, 5, dim})}, {"text", torch::randn({2, 3, 4})}}); },
+      [&] { token_type->forward({{"image", torch::randn({2, 5, token_dim})}, {"text", torch::randn({2, 3, 4})}}); },
       {"`text`", "[B, T, 8]", "[2, 3, 4]"});
 }
 

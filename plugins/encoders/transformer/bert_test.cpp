@@ -10,7 +10,7 @@ namespace {
 
 using mmkd::testing::TempDir;
 
-constexpr int64_t dim = 16, heads = 2, depth = 2, vocab = 30, max_len = 10;
+constexpr int64_t bert_dim = 16, bert_heads = 2, depth = 2, vocab = 30, max_len = 10;
 const std::string tiny_bert = "{vocab_size: 30, max_len: 10, dim: 16, depth: 2, heads: 2, norm_eps: 1e-12}";
 
 // Random weights under Hugging Face BertModel's key names.
@@ -18,23 +18,23 @@ mmkd::TensorMap hf_bert_weights(int64_t layers) {
   torch::manual_seed(5);
   mmkd::TensorMap w;
   auto r = [](std::vector<int64_t> shape) { return torch::randn(shape) * 0.3; };
-  w["embeddings.word_embeddings.weight"] = r({vocab, dim});
-  w["embeddings.position_embeddings.weight"] = r({max_len, dim});
-  w["embeddings.token_type_embeddings.weight"] = r({2, dim});
-  w["embeddings.LayerNorm.weight"] = 1 + r({dim});
-  w["embeddings.LayerNorm.bias"] = r({dim});
+  w["embeddings.word_embeddings.weight"] = r({vocab, bert_dim});
+  w["embeddings.position_embeddings.weight"] = r({max_len, bert_dim});
+  w["embeddings.token_type_embeddings.weight"] = r({2, bert_dim});
+  w["embeddings.LayerNorm.weight"] = 1 + r({bert_dim});
+  w["embeddings.LayerNorm.bias"] = r({bert_dim});
   w["embeddings.position_ids"] = torch::arange(max_len).unsqueeze(0);
   for (int64_t l = 0; l < layers; ++l) {
     const std::string p = "encoder.layer." + std::to_string(l) + ".";
     for (const char* name : {"attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense"})
-      w[p + name + ".weight"] = r({dim, dim}), w[p + name + ".bias"] = r({dim});
-    w[p + "intermediate.dense.weight"] = r({4 * dim, dim}), w[p + "intermediate.dense.bias"] = r({4 * dim});
-    w[p + "output.dense.weight"] = r({dim, 4 * dim}), w[p + "output.dense.bias"] = r({dim});
+      w[p + name + ".weight"] = r({bert_dim, bert_dim}), w[p + name + ".bias"] = r({bert_dim});
+    w[p + "intermediate.dense.weight"] = r({4 * bert_dim, bert_dim}), w[p + "intermediate.dense.bias"] = r({4 * bert_dim});
+    w[p + "output.dense.weight"] = r({bert_dim, 4 * bert_dim}), w[p + "output.dense.bias"] = r({bert_dim});
     for (const char* name : {"attention.output.LayerNorm", "output.LayerNorm"})
-      w[p + name + ".weight"] = 1 + r({dim}), w[p + name + ".bias"] = r({dim});
+      w[p + name + ".weight"] = 1 + r({bert_dim}), w[p + name + ".bias"] = r({bert_dim});
   }
-  w["pooler.dense.weight"] = r({dim, dim});
-  w["pooler.dense.bias"] = r({dim});
+  w["pooler.dense.weight"] = r({bert_dim, bert_dim});
+  w["pooler.dense.bias"] = r({bert_dim});
   return w;
 }
 
@@ -47,22 +47,22 @@ torch::Tensor reference_bert(const mmkd::TensorMap& w, const torch::Tensor& ids,
     return torch::matmul(x, at(name + ".weight").t()) + at(name + ".bias");
   };
   auto norm = [&](const torch::Tensor& x, const std::string& name) {
-    return torch::layer_norm(x, {dim}, at(name + ".weight"), at(name + ".bias"), 1e-12);
+    return torch::layer_norm(x, {bert_dim}, at(name + ".weight"), at(name + ".bias"), 1e-12);
   };
-  const int64_t b = ids.size(0), t = ids.size(1), d = dim / heads;
-  torch::Tensor x = at("embeddings.word_embeddings.weight").index_select(0, ids.reshape(-1)).reshape({b, t, dim}) +
+  const int64_t b = ids.size(0), t = ids.size(1), d = bert_dim / bert_heads;
+  torch::Tensor x = at("embeddings.word_embeddings.weight").index_select(0, ids.reshape(-1)).reshape({b, t, bert_dim}) +
                     at("embeddings.position_embeddings.weight").slice(0, 0, t) +
-                    at("embeddings.token_type_embeddings.weight").index_select(0, types.reshape(-1)).reshape({b, t, dim});
+                    at("embeddings.token_type_embeddings.weight").index_select(0, types.reshape(-1)).reshape({b, t, bert_dim});
   x = norm(x, "embeddings.LayerNorm");
   torch::Tensor extended = (1.0 - mask.to(torch::kFloat)).reshape({b, 1, 1, t}) * -1e9;
   for (int64_t layer : layers) {
     const std::string p = "encoder.layer." + std::to_string(layer) + ".";
-    auto heads_of = [&](const torch::Tensor& v) { return v.reshape({b, t, heads, d}).permute({0, 2, 1, 3}); };
+    auto heads_of = [&](const torch::Tensor& v) { return v.reshape({b, t, bert_heads, d}).permute({0, 2, 1, 3}); };
     torch::Tensor q = heads_of(linear(x, p + "attention.self.query"));
     torch::Tensor k = heads_of(linear(x, p + "attention.self.key"));
     torch::Tensor v = heads_of(linear(x, p + "attention.self.value"));
     torch::Tensor probs = torch::softmax(torch::matmul(q, k.transpose(-1, -2)) / std::sqrt(double(d)) + extended, -1);
-    torch::Tensor context = torch::matmul(probs, v).permute({0, 2, 1, 3}).reshape({b, t, dim});
+    torch::Tensor context = torch::matmul(probs, v).permute({0, 2, 1, 3}).reshape({b, t, bert_dim});
     torch::Tensor h = norm(linear(context, p + "attention.output.dense") + x, p + "attention.output.LayerNorm");
     torch::Tensor inner = torch::gelu(linear(h, p + "intermediate.dense"));
     x = norm(linear(inner, p + "output.dense") + h, p + "output.LayerNorm");

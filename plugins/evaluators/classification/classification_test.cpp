@@ -19,7 +19,7 @@ namespace {
 namespace ce = mmkd::classification_eval;
 using mmkd::testing::expect_error_naming;
 
-const mmkd::testing::FakeEvalModels kNoModels;
+using mmkd::testing::kNoModels;
 
 std::shared_ptr<mmkd::Evaluator> make(const std::string& options = "{}") {
   return mmkd::testing::make<mmkd::Kind::Evaluator>("classification", options);

@@ -18,9 +18,9 @@ namespace {
 namespace ce = mmkd::classification_eval;
 using mmkd::testing::expect_error_naming;
 
-const mmkd::testing::FakeEvalModels kNoModels;
+using mmkd::testing::kNoModels;
 
-std::shared_ptr<mmkd::Evaluator> make() { return mmkd::testing::make<mmkd::Kind::Evaluator>("regression", "{}"); }
+std::shared_ptr<mmkd::Evaluator> make_regression() { return mmkd::testing::make<mmkd::Kind::Evaluator>("regression", "{}"); }
 
 double reference_pearson(const std::vector<double>& x, const std::vector<double>& y) {
   const double n = static_cast<double>(x.size());
@@ -52,7 +52,7 @@ TEST(Regression, MatchesPlainPearsonAndSpearmanWithTiesInUnevenBatches) {
   torch::manual_seed(3);
   const torch::Tensor target = torch::randint(0, 6, {53}).to(torch::kFloat);  // STS-B-like scores, many ties
   const torch::Tensor prediction = (target + torch::randn({53})).round();     // ties too
-  auto evaluator = make();
+  auto evaluator = make_regression();
   evaluator->add({{"prediction", prediction.slice(0, 0, 5).unsqueeze(1)}, {"target", target.slice(0, 0, 5)}},
                  kNoModels);
   evaluator->add({{"prediction", prediction.slice(0, 5, 46)}, {"target", target.slice(0, 5, 46)}}, kNoModels);
@@ -70,7 +70,7 @@ TEST(Regression, AverageRanksOfTies) {
 }
 
 TEST(Regression, MonotoneIsPerfectSpearmanAndConstantIsZero) {
-  auto evaluator = make();
+  auto evaluator = make_regression();
   const torch::Tensor target = torch::tensor({0.5, 1.0, 3.0, 4.5});
   evaluator->add({{"prediction", target.exp()}, {"target", target}}, kNoModels);
   auto metrics = evaluator->compute(kNoModels);
@@ -84,7 +84,7 @@ TEST(Regression, MonotoneIsPerfectSpearmanAndConstantIsZero) {
 }
 
 TEST(Regression, TableInPercent) {
-  const auto cells = make()->table({{"pearson", 0.8812}, {"spearman", 0.87656}});
+  const auto cells = make_regression()->table({{"pearson", 0.8812}, {"spearman", 0.87656}});
   ASSERT_EQ(cells.size(), 2u);
   EXPECT_EQ(cells[0].heading, std::vector<std::string>{"Pearson"});
   EXPECT_EQ(cells[0].value, "88.12");
@@ -95,16 +95,16 @@ TEST(Regression, TableInPercent) {
 TEST(Regression, ErrorsNameTheInputs) {
   expect_error_naming(
       [] {
-        make()->add({{"prediction", torch::zeros({3, 2})}, {"target", torch::zeros({3})}}, kNoModels);
+        make_regression()->add({{"prediction", torch::zeros({3, 2})}, {"target", torch::zeros({3})}}, kNoModels);
       },
       {"`prediction`", "[B, 1]", "[3, 2]"});
   expect_error_naming(
       [] {
-        make()->add({{"prediction", torch::zeros({3})}, {"target", torch::zeros({2})}}, kNoModels);
+        make_regression()->add({{"prediction", torch::zeros({3})}, {"target", torch::zeros({2})}}, kNoModels);
       },
       {"`target`", "[3]", "[2]"});
-  expect_error_naming([] { make()->add({{"prediction", torch::zeros({3})}}, kNoModels); }, {"target"});
-  expect_error_naming([] { make()->compute(kNoModels); }, {"regression", "before any batch"});
+  expect_error_naming([] { make_regression()->add({{"prediction", torch::zeros({3})}}, kNoModels); }, {"target"});
+  expect_error_naming([] { make_regression()->compute(kNoModels); }, {"regression", "before any batch"});
 }
 
 }  // namespace

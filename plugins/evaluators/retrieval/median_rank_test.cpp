@@ -11,7 +11,7 @@
 
 namespace {
 
-const mmkd::testing::FakeEvalModels kNoModels;
+using mmkd::testing::kNoModels;
 
 
 std::shared_ptr<mmkd::Evaluator> make(const std::string& options) {

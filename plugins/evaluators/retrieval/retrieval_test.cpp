@@ -19,7 +19,7 @@ namespace {
 
 using mmkd::retrieval::testing::reference_cosine;
 
-const mmkd::testing::FakeEvalModels kNoModels;
+using mmkd::testing::kNoModels;
 
 
 std::shared_ptr<mmkd::Evaluator> make_retrieval(const std::string& options = "{}") {

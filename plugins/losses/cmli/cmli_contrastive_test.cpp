@@ -18,14 +18,14 @@ namespace {
 
 using mmkd::testing::expect_error_naming;
 
-std::shared_ptr<mmkd::Loss> make_loss(const std::string& options = "{}") {
+std::shared_ptr<mmkd::Loss> make_cmli_contrastive(const std::string& options = "{}") {
   return mmkd::testing::make<mmkd::Kind::Loss>("cmli_contrastive", options);
 }
 
 // Image 0 has patches a = (1, 0), b = (0, 1); image 1 has c = (0.6, 0.8), d = (-1, 0).
 // Caption 0 is the word u = (1, 0); caption 1 the words v = (0, 1), w = (1, 1). [I_CLS], [CLS], [EOS]
 // and padding carry values that would change every similarity if they took part.
-struct HandCase {
+struct ContrastiveHandCase {
   torch::Tensor image = torch::tensor({{{5.0, 5.0}, {1.0, 0.0}, {0.0, 1.0}}, {{5.0, 5.0}, {0.6, 0.8}, {-1.0, 0.0}}});
   torch::Tensor text = torch::tensor(
       {{{-4.0, 1.0}, {1.0, 0.0}, {-4.0, 1.0}, {3.0, 3.0}}, {{-4.0, 1.0}, {0.0, 1.0}, {1.0, 1.0}, {-4.0, 1.0}}});
@@ -44,7 +44,7 @@ const std::vector<std::vector<double>> hand_i2t = {{0.5, (r + 1) / 2}, {-0.2, (c
 const std::vector<std::vector<double>> hand_t2i = {{1.0, (1 + r) / 2}, {0.6, (0.8 + cw) / 2}};
 
 TEST(CmliContrastive, LateInteractionHandCase) {
-  const HandCase hand;
+  const ContrastiveHandCase hand;
   const torch::Tensor all_patches = torch::ones({2, 2}, torch::kBool);
   const torch::Tensor words = torch::tensor({{0, 1, 0, 0}, {0, 1, 1, 0}}, torch::kBool);
   const mmkd::cmli::LateInteraction s =
@@ -74,7 +74,7 @@ std::vector<std::vector<double>> transposed(const std::vector<std::vector<double
 }
 
 TEST(CmliContrastive, LossAndAccuracyOnHandCase) {
-  const mmkd::LossOutput out = make_loss("{init_temperature: 1.0}")->compute(HandCase().inputs());
+  const mmkd::LossOutput out = make_cmli_contrastive("{init_temperature: 1.0}")->compute(ContrastiveHandCase().inputs());
   EXPECT_NEAR(out.loss.item<double>(), (cross_entropy(hand_i2t) + cross_entropy(transposed(hand_t2i))) / 2, 1e-6);
   // Images: row 0 prefers caption 1 (wrong), row 1 caption 1 (right). Captions: both prefer their image.
   EXPECT_NEAR(out.metrics.at("i2t_acc").item<double>(), 0.5, 1e-7);
@@ -127,16 +127,16 @@ double loop_loss(const torch::Tensor& image, const torch::Tensor& image_mask, co
   return (cross_entropy(i2t) + cross_entropy(t2i_rows)) / 2;
 }
 
-struct RandomCase {
+struct ContrastiveRandomCase {
   torch::Tensor image, image_mask, text, text_mask;
   mmkd::TensorMap inputs() const {
     return {{"image", image}, {"image_mask", image_mask}, {"text", text}, {"text_mask", text_mask}};
   }
 };
 
-RandomCase random_case() {
+ContrastiveRandomCase contrastive_random_case() {
   torch::manual_seed(0);
-  RandomCase c;
+  ContrastiveRandomCase c;
   c.image = torch::randn({3, 5, 4}, torch::kDouble);
   c.image_mask = torch::tensor({1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 0, 1, 1, 1}, torch::kLong).reshape({3, 5});
   c.text = torch::randn({3, 6, 4}, torch::kDouble);
@@ -145,8 +145,8 @@ RandomCase random_case() {
 }
 
 TEST(CmliContrastive, LossMatchesLoopImplementation) {
-  const RandomCase c = random_case();
-  auto loss = make_loss("{init_temperature: 0.2}");
+  const ContrastiveRandomCase c = contrastive_random_case();
+  auto loss = make_cmli_contrastive("{init_temperature: 0.2}");
   loss->to(torch::kDouble);
   const double scale = std::exp(loss->named_parameters()["logit_scale"].item<double>());
   EXPECT_NEAR(scale, 5.0, 1e-6);
@@ -159,11 +159,11 @@ TEST(CmliContrastive, LossMatchesLoopImplementation) {
 }
 
 TEST(CmliContrastive, MaskedPositionsTakeNoPart) {
-  const RandomCase c = random_case();
-  auto loss = make_loss();
+  const ContrastiveRandomCase c = contrastive_random_case();
+  auto loss = make_cmli_contrastive();
   loss->to(torch::kDouble);
   const double reference = loss->compute(c.inputs()).loss.item<double>();
-  RandomCase changed = c;
+  ContrastiveRandomCase changed = c;
   changed.text = c.text.clone();
   changed.image = c.image.clone();
   changed.text[0][0] = 7.0;   // [CLS]
@@ -178,8 +178,8 @@ TEST(CmliContrastive, MaskedPositionsTakeNoPart) {
 }
 
 TEST(CmliContrastive, GradientsMatchFiniteDifferencesInDouble) {
-  const RandomCase c = random_case();
-  auto loss = make_loss("{init_temperature: 0.3}");
+  const ContrastiveRandomCase c = contrastive_random_case();
+  auto loss = make_cmli_contrastive("{init_temperature: 0.3}");
   loss->to(torch::kDouble);
   torch::Tensor image = c.image.clone().requires_grad_(), text = c.text.clone().requires_grad_();
   torch::Tensor logit_scale = loss->named_parameters()["logit_scale"];
@@ -194,17 +194,17 @@ TEST(CmliContrastive, GradientsMatchFiniteDifferencesInDouble) {
 }
 
 TEST(CmliContrastive, TemperatureOptions) {
-  auto fixed = make_loss("{init_temperature: 0.5, learn_temperature: false}");
+  auto fixed = make_cmli_contrastive("{init_temperature: 0.5, learn_temperature: false}");
   EXPECT_FALSE(fixed->named_parameters()["logit_scale"].requires_grad());
   EXPECT_NEAR(fixed->named_parameters()["logit_scale"].item<double>(), std::log(2.0), 1e-6);
   const mmkd::LossOutput clamped =
-      make_loss("{init_temperature: 0.001, max_logit_scale: 50}")->compute(HandCase().inputs());
+      make_cmli_contrastive("{init_temperature: 0.001, max_logit_scale: 50}")->compute(ContrastiveHandCase().inputs());
   EXPECT_NEAR(clamped.metrics.at("temperature").item<double>(), 1.0 / 50, 1e-7);
 }
 
 TEST(CmliContrastive, Bf16InputsGiveAFloat32Loss) {
-  const HandCase hand;
-  const mmkd::LossOutput out = make_loss("{init_temperature: 1.0}")
+  const ContrastiveHandCase hand;
+  const mmkd::LossOutput out = make_cmli_contrastive("{init_temperature: 1.0}")
                                    ->compute({{"image", hand.image.to(torch::kBFloat16)},
                                               {"text", hand.text.to(torch::kBFloat16)},
                                               {"text_mask", hand.text_mask}});
@@ -213,8 +213,8 @@ TEST(CmliContrastive, Bf16InputsGiveAFloat32Loss) {
 }
 
 TEST(CmliContrastive, ShapeErrorsNameThePortsAndShapes) {
-  const HandCase hand;
-  auto loss = make_loss();
+  const ContrastiveHandCase hand;
+  auto loss = make_cmli_contrastive();
   auto with = [&](const std::string& port, const torch::Tensor& value) {
     mmkd::TensorMap inputs = hand.inputs();
     inputs[port] = value;
@@ -229,7 +229,7 @@ TEST(CmliContrastive, ShapeErrorsNameThePortsAndShapes) {
                       {"`image_mask`", "no patch"});
   expect_error_naming(with("text_mask", torch::tensor({{1, 1, 1, 0}, {1, 1, 0, 0}}, torch::kLong)),
                       {"cmli_contrastive", "caption 1"});
-  EXPECT_THROW(make_loss("{init_temperature: -1}"), mmkd::ConfigError);
+  EXPECT_THROW(make_cmli_contrastive("{init_temperature: -1}"), mmkd::ConfigError);
 }
 
 }  // namespace

@@ -23,13 +23,13 @@ using mmkd::testing::buffer_values;
 using mmkd::testing::expect_buffers_equal;
 using mmkd::testing::expect_ranks_match_one_process;
 
-std::shared_ptr<mmkd::Loss> make_loss(const std::string& options) {
+std::shared_ptr<mmkd::Loss> make_codis_alignment(const std::string& options) {
   auto loss = mmkd::testing::make<mmkd::Kind::Loss>("codis_alignment", options);
   loss->to(torch::kDouble);
   return loss;
 }
 
-mmkd::TensorMap random_inputs(int64_t batch, int64_t dim) {
+mmkd::TensorMap random_codis_inputs(int64_t batch, int64_t dim) {
   return {{"image", torch::randn({batch, dim}, torch::kDouble)},
           {"text", torch::randn({batch, dim}, torch::kDouble)},
           {"image_momentum", torch::randn({batch, dim}, torch::kDouble)},
@@ -51,12 +51,12 @@ TEST(CodisAlignment, MatchesLoopImplementationAsTheQueuesFill) {
   torch::manual_seed(0);
   const std::string options = "{dim: 3, queue_size: 5, init_temperature: 0.1, distill_alpha: 0.4, intra_weight: 0.5, "
                               "cross_weight: 2}";
-  auto loss = make_loss(options);
+  auto loss = make_codis_alignment(options);
   const double temperature = loss->named_parameters()["temperature"].item<double>();  // 0.1 rounded to float
   ref::Matrix image_queue, text_queue;
   for (int step = 0; step < 3; ++step) {
     SCOPED_TRACE("step " + std::to_string(step));
-    const mmkd::TensorMap in = random_inputs(3, 3);
+    const mmkd::TensorMap in = random_codis_inputs(3, 3);
     const ref::Matrix image_m = ref::to_matrix(in.at("image_momentum")), text_m = ref::to_matrix(in.at("text_momentum"));
     const ref::AlignmentParts expected = ref::alignment_loss(ref::to_matrix(in.at("image")), ref::to_matrix(in.at("text")),
                                                              image_m, text_m, image_queue, text_queue, temperature, 0.4);
@@ -76,7 +76,7 @@ TEST(CodisAlignment, MatchesLoopImplementationAsTheQueuesFill) {
 TEST(CodisAlignment, HandCaseOfOneHotTargets) {
   // Every feature is e1 or e2 and the queues are empty: each logit row is [1, 0] / 0.5 with its
   // pair first, so each of the four terms is log(1 + e^-2).
-  auto loss = make_loss("{dim: 2, queue_size: 4, init_temperature: 0.5, distill_alpha: 0}");
+  auto loss = make_codis_alignment("{dim: 2, queue_size: 4, init_temperature: 0.5, distill_alpha: 0}");
   const torch::Tensor eye = torch::eye(2, torch::kDouble);
   const mmkd::LossOutput out =
       loss->compute({{"image", eye}, {"text", eye}, {"image_momentum", eye}, {"text_momentum", eye}});
@@ -100,10 +100,10 @@ TEST(CodisAlignment, TargetsMixTeacherAndPair) {
 TEST(CodisAlignment, GradientsMatchFiniteDifferencesInDouble) {
   torch::manual_seed(1);
   for (double alpha : {0.4, 0.0}) {
-    auto loss = make_loss("{dim: 3, queue_size: 8, init_temperature: 0.2, distill_alpha: " + std::to_string(alpha) + "}");
-    loss->compute(random_inputs(3, 3));  // fills the queues
+    auto loss = make_codis_alignment("{dim: 3, queue_size: 8, init_temperature: 0.2, distill_alpha: " + std::to_string(alpha) + "}");
+    loss->compute(random_codis_inputs(3, 3));  // fills the queues
     loss->eval();
-    mmkd::TensorMap inputs = random_inputs(3, 3);
+    mmkd::TensorMap inputs = random_codis_inputs(3, 3);
     inputs["image"].requires_grad_();
     inputs["text"].requires_grad_();
     torch::Tensor temperature = loss->named_parameters()["temperature"];
@@ -117,8 +117,8 @@ TEST(CodisAlignment, GradientsMatchFiniteDifferencesInDouble) {
 }
 
 TEST(CodisAlignment, MomentumFeaturesGetNoGradient) {
-  auto loss = make_loss("{dim: 3, queue_size: 8}");
-  mmkd::TensorMap inputs = random_inputs(3, 3);
+  auto loss = make_codis_alignment("{dim: 3, queue_size: 8}");
+  mmkd::TensorMap inputs = random_codis_inputs(3, 3);
   inputs["image_momentum"].requires_grad_();
   inputs["text_momentum"].requires_grad_();
   inputs["image"].requires_grad_();
@@ -130,8 +130,8 @@ TEST(CodisAlignment, MomentumFeaturesGetNoGradient) {
 
 TEST(CodisAlignment, TrainingPushesUnitMomentumRowsAndEvalLeavesQueues) {
   torch::manual_seed(2);
-  auto loss = make_loss("{dim: 3, queue_size: 8}");
-  const mmkd::TensorMap first = random_inputs(3, 3);
+  auto loss = make_codis_alignment("{dim: 3, queue_size: 8}");
+  const mmkd::TensorMap first = random_codis_inputs(3, 3);
   loss->compute(first);
   const torch::Tensor image_rows = loss->named_buffers()["image_queue.rows"].narrow(0, 0, 3);
   const torch::Tensor text_rows = loss->named_buffers()["text_queue.rows"].narrow(0, 0, 3);
@@ -141,28 +141,28 @@ TEST(CodisAlignment, TrainingPushesUnitMomentumRowsAndEvalLeavesQueues) {
 
   loss->eval();
   const auto before = buffer_values(*loss);
-  const mmkd::LossOutput out = loss->compute(random_inputs(3, 3));
+  const mmkd::LossOutput out = loss->compute(random_codis_inputs(3, 3));
   EXPECT_EQ(out.metrics.at("queue_rows").item<double>(), 3.0);
   expect_buffers_equal(*loss, before);
   loss->train();
-  loss->compute(random_inputs(3, 3));
+  loss->compute(random_codis_inputs(3, 3));
   EXPECT_EQ(loss->named_buffers()["image_queue.pushed"].item<int64_t>(), 6);
 }
 
 TEST(CodisAlignment, QueuesRestoredFromBuffersContinueIdentically) {
   torch::manual_seed(3);
   const std::string options = "{dim: 3, queue_size: 5}";
-  auto original = make_loss(options);
-  for (int step = 0; step < 3; ++step) original->compute(random_inputs(2, 3));
-  auto restored = make_loss(options);
+  auto original = make_codis_alignment(options);
+  for (int step = 0; step < 3; ++step) original->compute(random_codis_inputs(2, 3));
+  auto restored = make_codis_alignment(options);
   mmkd::testing::copy_state(*original, *restored);
   for (int step = 0; step < 2; ++step) {
-    const mmkd::TensorMap inputs = random_inputs(2, 3);
+    const mmkd::TensorMap inputs = random_codis_inputs(2, 3);
     EXPECT_EQ(original->compute(inputs).loss.item<double>(), restored->compute(inputs).loss.item<double>());
     expect_buffers_equal(*restored, buffer_values(*original));
   }
-  auto fresh = make_loss(options);
-  const mmkd::TensorMap inputs = random_inputs(2, 3);
+  auto fresh = make_codis_alignment(options);
+  const mmkd::TensorMap inputs = random_codis_inputs(2, 3);
   EXPECT_NE(original->compute(inputs).loss.item<double>(), fresh->compute(inputs).loss.item<double>());
 }
 
@@ -170,7 +170,7 @@ TEST(CodisAlignment, Bfloat16InputsGiveAFloat32Loss) {
   torch::manual_seed(4);
   auto loss = mmkd::testing::make<mmkd::Kind::Loss>("codis_alignment", "{dim: 3, queue_size: 8}");
   for (int step = 0; step < 2; ++step) {
-    mmkd::TensorMap inputs = random_inputs(4, 3);
+    mmkd::TensorMap inputs = random_codis_inputs(4, 3);
     for (auto& [port, tensor] : inputs) tensor = tensor.to(torch::kBFloat16);
     const mmkd::LossOutput out = loss->compute(inputs);
     EXPECT_EQ(out.loss.scalar_type(), torch::kFloat);
@@ -179,8 +179,8 @@ TEST(CodisAlignment, Bfloat16InputsGiveAFloat32Loss) {
 }
 
 TEST(CodisAlignment, ShapeErrorsNamePortsAndShapes) {
-  auto loss = make_loss("{dim: 3, queue_size: 8}");
-  mmkd::TensorMap inputs = random_inputs(4, 3);
+  auto loss = make_codis_alignment("{dim: 3, queue_size: 8}");
+  mmkd::TensorMap inputs = random_codis_inputs(4, 3);
   inputs["image"] = torch::randn({4, 3, 1}, torch::kDouble);
   mmkd::testing::expect_error_naming([&] { loss->compute(inputs); }, {"codis_alignment", "`image`", "`text_momentum`",
                                                                        "[B, 3]", "image [4, 3, 1]"});
@@ -199,7 +199,7 @@ TEST(CodisAlignment, BadOptionsAreConfigErrors) {
 
 TEST(CodisAlignment, RanksMatchOneProcess) {
   torch::manual_seed(5);
-  const std::vector<mmkd::TensorMap> steps = {random_inputs(4, 3), random_inputs(4, 3), random_inputs(4, 3)};
+  const std::vector<mmkd::TensorMap> steps = {random_codis_inputs(4, 3), random_codis_inputs(4, 3), random_codis_inputs(4, 3)};
   expect_ranks_match_one_process("codis_alignment", "{dim: 3, queue_size: 6, init_temperature: 0.2}", steps,
                                  {"image", "text"}, 2);
 }

@@ -19,7 +19,7 @@ namespace {
 using mmkd::testing::expect_error_naming;
 using mmkd::testing::expect_ranks_match_one_process;
 
-std::shared_ptr<mmkd::Loss> make_loss(const std::string& options) {
+std::shared_ptr<mmkd::Loss> make_contrastive_target(const std::string& options) {
   return mmkd::testing::make<mmkd::Kind::Loss>("contrastive_target", options);
 }
 
@@ -29,12 +29,12 @@ mmkd::TensorMap batch(int64_t rows, int64_t dim, torch::Dtype dtype = torch::kFl
           {"teacher", torch::randn({rows, dim}, dtype)}};
 }
 
-double metric(const mmkd::LossOutput& out, const std::string& name) { return out.metrics.at(name).item<double>(); }
+using mmkd::testing::metric;
 
 TEST(ContrastiveTarget, HandCaseWithoutBank) {
   // Teacher and student images are one-hot, so L^v = I; the texts (2, 1) and (1, 0.5) both lie
   // at cosines (2, 1) / sqrt(5) to the two teacher targets.
-  auto loss = make_loss("{bank_size: 0}");
+  auto loss = make_contrastive_target("{bank_size: 0}");
   torch::Tensor eye = torch::eye(2);
   torch::Tensor text = torch::tensor({2.0, 1.0, 1.0, 0.5}).reshape({2, 2});
   mmkd::LossOutput out = loss->compute({{"image", eye}, {"text", text}, {"teacher", eye}});
@@ -54,7 +54,7 @@ TEST(ContrastiveTarget, HandCaseWithoutBank) {
 
 TEST(ContrastiveTarget, MatchesLoopImplementationWhileTheBankFillsAndWraps) {
   torch::manual_seed(10);
-  auto loss = make_loss("{bank_size: 5, dim: 3, init_temperature: 0.5}");
+  auto loss = make_contrastive_target("{bank_size: 5, dim: 3, init_temperature: 0.5}");
   reference::Rows bank;
   for (int step = 0; step < 4; ++step) {
     SCOPED_TRACE("step " + std::to_string(step));
@@ -76,7 +76,7 @@ TEST(ContrastiveTarget, MatchesLoopImplementationWhileTheBankFillsAndWraps) {
 
 TEST(ContrastiveTarget, GradientsMatchFiniteDifferencesInDouble) {
   torch::manual_seed(11);
-  auto loss = make_loss("{bank_size: 4, dim: 3, init_temperature: 0.3, learn_temperature: true}");
+  auto loss = make_contrastive_target("{bank_size: 4, dim: 3, init_temperature: 0.3, learn_temperature: true}");
   loss->to(torch::kDouble);
   loss->compute(batch(3, 3, torch::kDouble));  // fills the bank
   loss->eval();
@@ -105,9 +105,9 @@ TEST(ContrastiveTarget, RanksOnSlicesMatchOneProcessOnTheBatch) {
 TEST(ContrastiveTarget, RestoredBankContinuesIdentically) {
   torch::manual_seed(13);
   const std::string options = "{bank_size: 6, dim: 4, learn_temperature: true}";
-  auto original = make_loss(options);
+  auto original = make_contrastive_target(options);
   for (int step = 0; step < 2; ++step) original->compute(batch(4, 4));
-  auto restored = make_loss(options), fresh = make_loss(options);
+  auto restored = make_contrastive_target(options), fresh = make_contrastive_target(options);
   mmkd::testing::copy_state(*original, *restored);
   for (int step = 0; step < 2; ++step) {
     mmkd::TensorMap inputs = batch(4, 4);
@@ -120,7 +120,7 @@ TEST(ContrastiveTarget, RestoredBankContinuesIdentically) {
 
 TEST(ContrastiveTarget, EvalModeLeavesTheBankUnchanged) {
   torch::manual_seed(14);
-  auto loss = make_loss("{bank_size: 6, dim: 4}");
+  auto loss = make_contrastive_target("{bank_size: 6, dim: 4}");
   loss->compute(batch(2, 4));
   const torch::Tensor rows = loss->named_buffers()["memory_bank.rows"].clone();
   loss->eval();
@@ -132,7 +132,7 @@ TEST(ContrastiveTarget, EvalModeLeavesTheBankUnchanged) {
 }
 
 TEST(ContrastiveTarget, ShapeAndDimErrorsNameThePorts) {
-  auto loss = make_loss("{bank_size: 4, dim: 32}");
+  auto loss = make_contrastive_target("{bank_size: 4, dim: 32}");
   mmkd::TensorMap inputs = batch(2, 16);
   expect_error_naming([&] { loss->compute(inputs); }, {"contrastive_target", "`teacher`", "[2, 16]", "`dim: 32`"});
   inputs["teacher"] = torch::randn({3, 16});
@@ -140,15 +140,15 @@ TEST(ContrastiveTarget, ShapeAndDimErrorsNameThePorts) {
                       {"contrastive_target", "`image` [2, 16]", "`text` [2, 16]", "`teacher` [3, 16]"});
   inputs.erase("teacher");
   EXPECT_THROW(loss->compute(inputs), mmkd::Error);
-  EXPECT_NO_THROW(make_loss("{bank_size: 0, dim: 32}")->compute(batch(2, 16)));
-  EXPECT_THROW(make_loss("{bank_size: -1}"), mmkd::ConfigError);
-  EXPECT_THROW(make_loss("{dim: 0}"), mmkd::ConfigError);
-  EXPECT_THROW(make_loss("{init_temperature: 0}"), mmkd::ConfigError);
+  EXPECT_NO_THROW(make_contrastive_target("{bank_size: 0, dim: 32}")->compute(batch(2, 16)));
+  EXPECT_THROW(make_contrastive_target("{bank_size: -1}"), mmkd::ConfigError);
+  EXPECT_THROW(make_contrastive_target("{dim: 0}"), mmkd::ConfigError);
+  EXPECT_THROW(make_contrastive_target("{init_temperature: 0}"), mmkd::ConfigError);
 }
 
 TEST(ContrastiveTarget, Bfloat16FeaturesGiveAFloat32Loss) {
   torch::manual_seed(15);
-  auto loss = make_loss("{bank_size: 4, dim: 8}");
+  auto loss = make_contrastive_target("{bank_size: 4, dim: 8}");
   mmkd::TensorMap inputs = batch(2, 8);
   mmkd::TensorMap bf16;
   for (const auto& [port, tensor] : inputs) bf16[port] = tensor.to(torch::kBFloat16);

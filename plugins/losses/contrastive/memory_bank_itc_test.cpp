@@ -20,7 +20,7 @@ namespace {
 using mmkd::testing::expect_error_naming;
 using mmkd::testing::expect_ranks_match_one_process;
 
-std::shared_ptr<mmkd::Loss> make_loss(const std::string& options) {
+std::shared_ptr<mmkd::Loss> make_memory_bank_itc(const std::string& options) {
   return mmkd::testing::make<mmkd::Kind::Loss>("memory_bank_itc", options);
 }
 
@@ -34,12 +34,12 @@ mmkd::TensorMap batch(int64_t rows, int64_t dim, bool momentum, torch::Dtype dty
   return inputs;
 }
 
-double metric(const mmkd::LossOutput& out, const std::string& name) { return out.metrics.at(name).item<double>(); }
+using mmkd::testing::metric;
 
 TEST(MemoryBankItc, EmptyQueueWithoutMomentumIsTheClipLoss) {
   torch::manual_seed(20);
   mmkd::TensorMap inputs = batch(4, 6, false);
-  auto loss = make_loss("{queue_size: 8, dim: 6, init_temperature: 0.1}");
+  auto loss = make_memory_bank_itc("{queue_size: 8, dim: 6, init_temperature: 0.1}");
   auto clip = mmkd::testing::make<mmkd::Kind::Loss>("clip_contrastive", "{init_temperature: 0.1}");
   mmkd::LossOutput out = loss->compute(inputs), expected = clip->compute(inputs);
   EXPECT_NEAR(out.loss.item<double>(), expected.loss.item<double>(), 1e-6);
@@ -50,7 +50,7 @@ TEST(MemoryBankItc, EmptyQueueWithoutMomentumIsTheClipLoss) {
 
 TEST(MemoryBankItc, MatchesLoopImplementationWithMomentumKeysWhileQueuesFillAndWrap) {
   torch::manual_seed(21);
-  auto loss = make_loss("{queue_size: 5, dim: 3, init_temperature: 0.5}");
+  auto loss = make_memory_bank_itc("{queue_size: 5, dim: 3, init_temperature: 0.5}");
   reference::Rows image_queue, text_queue;
   for (int step = 0; step < 4; ++step) {
     SCOPED_TRACE("step " + std::to_string(step));
@@ -76,7 +76,7 @@ TEST(MemoryBankItc, MatchesLoopImplementationWithMomentumKeysWhileQueuesFillAndW
 
 TEST(MemoryBankItc, GradientsMatchFiniteDifferencesInDouble) {
   torch::manual_seed(22);
-  auto loss = make_loss("{queue_size: 4, dim: 3, init_temperature: 0.3}");
+  auto loss = make_memory_bank_itc("{queue_size: 4, dim: 3, init_temperature: 0.3}");
   loss->to(torch::kDouble);
   loss->compute(batch(3, 3, true, torch::kDouble));  // fills the queues
   loss->eval();
@@ -102,7 +102,7 @@ TEST(MemoryBankItc, WithoutMomentumTheKeysAreTheDetachedStudentFeatures) {
   as_momentum["image_momentum"] = inputs["image"].clone();
   as_momentum["text_momentum"] = inputs["text"].clone();
   auto gradients = [&](const mmkd::TensorMap& step) {
-    auto loss = make_loss("{queue_size: 4, dim: 4}");
+    auto loss = make_memory_bank_itc("{queue_size: 4, dim: 4}");
     loss->to(torch::kDouble);
     mmkd::TensorMap first = history;
     if (step.count("image_momentum")) first["image_momentum"] = history["image"], first["text_momentum"] = history["text"];
@@ -135,9 +135,9 @@ TEST(MemoryBankItc, RanksOnSlicesMatchOneProcessOnTheBatch) {
 TEST(MemoryBankItc, RestoredQueuesContinueIdentically) {
   torch::manual_seed(25);
   const std::string options = "{queue_size: 6, dim: 4}";
-  auto original = make_loss(options);
+  auto original = make_memory_bank_itc(options);
   for (int step = 0; step < 2; ++step) original->compute(batch(4, 4, true));
-  auto restored = make_loss(options), fresh = make_loss(options);
+  auto restored = make_memory_bank_itc(options), fresh = make_memory_bank_itc(options);
   mmkd::testing::copy_state(*original, *restored);
   for (int step = 0; step < 2; ++step) {
     mmkd::TensorMap inputs = batch(4, 4, true);
@@ -150,7 +150,7 @@ TEST(MemoryBankItc, RestoredQueuesContinueIdentically) {
 
 TEST(MemoryBankItc, EvalModeLeavesTheQueuesUnchanged) {
   torch::manual_seed(26);
-  auto loss = make_loss("{queue_size: 6, dim: 4}");
+  auto loss = make_memory_bank_itc("{queue_size: 6, dim: 4}");
   loss->compute(batch(2, 4, true));
   const auto before = mmkd::testing::buffer_values(*loss);
   loss->eval();
@@ -161,7 +161,7 @@ TEST(MemoryBankItc, EvalModeLeavesTheQueuesUnchanged) {
 }
 
 TEST(MemoryBankItc, ShapeAndDimErrorsNameThePorts) {
-  auto loss = make_loss("{queue_size: 4, dim: 8}");
+  auto loss = make_memory_bank_itc("{queue_size: 4, dim: 8}");
   mmkd::TensorMap inputs = batch(2, 8, true);
   inputs.erase("text_momentum");
   expect_error_naming([&] { loss->compute(inputs); }, {"memory_bank_itc", "`image_momentum`", "`text_momentum`"});
@@ -169,13 +169,13 @@ TEST(MemoryBankItc, ShapeAndDimErrorsNameThePorts) {
   expect_error_naming([&] { loss->compute(inputs); },
                       {"memory_bank_itc", "`image_momentum` [2, 8]", "`text_momentum` [2, 6]"});
   expect_error_naming([&] { loss->compute(batch(2, 16, false)); }, {"memory_bank_itc", "`image`", "[2, 16]", "`dim: 8`"});
-  EXPECT_THROW(make_loss("{queue_size: 0}"), mmkd::ConfigError);
-  EXPECT_THROW(make_loss("{dim: 0}"), mmkd::ConfigError);
+  EXPECT_THROW(make_memory_bank_itc("{queue_size: 0}"), mmkd::ConfigError);
+  EXPECT_THROW(make_memory_bank_itc("{dim: 0}"), mmkd::ConfigError);
 }
 
 TEST(MemoryBankItc, Bfloat16FeaturesGiveAFloat32Loss) {
   torch::manual_seed(27);
-  auto loss = make_loss("{queue_size: 4, dim: 8, init_temperature: 0.5}");
+  auto loss = make_memory_bank_itc("{queue_size: 4, dim: 8, init_temperature: 0.5}");
   mmkd::TensorMap bf16;
   for (const auto& [port, tensor] : batch(2, 8, true)) bf16[port] = tensor.to(torch::kBFloat16);
   mmkd::LossOutput out = loss->compute(bf16);

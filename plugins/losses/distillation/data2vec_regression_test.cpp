@@ -15,7 +15,7 @@ namespace {
 
 using mmkd::testing::expect_error_naming;
 
-std::shared_ptr<mmkd::Loss> make_loss(const std::string& options = "{}") {
+std::shared_ptr<mmkd::Loss> make_data2vec_regression(const std::string& options = "{}") {
   return mmkd::testing::make<mmkd::Kind::Loss>("data2vec_regression", options);
 }
 
@@ -73,7 +73,7 @@ TEST(Data2VecRegression, HandWorkedValue) {
   // [[1, -1], [-1, 1]], whose average is 0, so Y_hat = 0 and the loss is mean(Y^2) = 1.
   torch::Tensor teacher = torch::tensor({0.0, 4.0, 2.0, 0.0}).reshape({1, 2, 2});
   torch::Tensor student = torch::tensor({0.0, 4.0, 2.0, 0.0, 2.0, 0.0, 0.0, 4.0}).reshape({2, 1, 2, 2});
-  auto loss = make_loss("{instance_norm_eps: 1.0e-12, layer_norm_eps: 1.0e-12}");
+  auto loss = make_data2vec_regression("{instance_norm_eps: 1.0e-12, layer_norm_eps: 1.0e-12}");
   EXPECT_NEAR(loss->compute({{"teacher", teacher}, {"student", student}}).loss.item<double>(), 1.0, 1e-6);
 
   // One student layer equal to the teacher's: Y_hat = Y, loss 0, cosine 1.
@@ -91,12 +91,12 @@ TEST(Data2VecRegression, InvariantToPerDimensionAffineMapsOfEveryLayer) {
   // The student's four layers are teacher layers 0, 1, 1, 2 up to an affine map; weighting
   // differs from the teacher's 0, 1, 2, so the loss is positive but matches the loops.
   LoopResult expected = loop_regression(teacher, student, 1e-8, 1e-5);
-  mmkd::LossOutput out = make_loss()->compute({{"teacher", teacher}, {"student", student}});
+  mmkd::LossOutput out = make_data2vec_regression()->compute({{"teacher", teacher}, {"student", student}});
   EXPECT_GT(expected.loss, 1e-3);
   EXPECT_NEAR(out.loss.item<double>(), expected.loss, 1e-5);
 
   torch::Tensor same_layers = teacher * scale + shift[0];
-  out = make_loss()->compute({{"teacher", teacher}, {"student", same_layers}});
+  out = make_data2vec_regression()->compute({{"teacher", teacher}, {"student", same_layers}});
   EXPECT_NEAR(out.loss.item<double>(), 0.0, 1e-6);
 }
 
@@ -104,7 +104,7 @@ TEST(Data2VecRegression, MatchesLoopImplementation) {
   torch::manual_seed(1);
   torch::Tensor teacher = torch::randn({4, 2, 5, 6}), student = torch::randn({2, 2, 5, 6});
   LoopResult expected = loop_regression(teacher, student, 1e-3, 1e-2);
-  mmkd::LossOutput out = make_loss("{instance_norm_eps: 1.0e-3, layer_norm_eps: 1.0e-2}")
+  mmkd::LossOutput out = make_data2vec_regression("{instance_norm_eps: 1.0e-3, layer_norm_eps: 1.0e-2}")
                              ->compute({{"teacher", teacher}, {"student", student}});
   EXPECT_NEAR(out.loss.item<double>(), expected.loss, 1e-5);
   EXPECT_NEAR(out.metrics.at("cosine").item<double>(), expected.cosine, 1e-5);
@@ -115,13 +115,13 @@ TEST(Data2VecRegression, MatchesLoopImplementation) {
 TEST(Data2VecRegression, SingleLayersAreAcceptedAsBTD) {
   torch::manual_seed(2);
   torch::Tensor teacher = torch::randn({2, 4, 3}), student = torch::randn({2, 4, 3});
-  mmkd::LossOutput out = make_loss()->compute({{"teacher", teacher}, {"student", student}});
+  mmkd::LossOutput out = make_data2vec_regression()->compute({{"teacher", teacher}, {"student", student}});
   EXPECT_NEAR(out.loss.item<double>(), loop_regression(teacher.unsqueeze(0), student.unsqueeze(0), 1e-8, 1e-5).loss, 1e-5);
 }
 
 TEST(Data2VecRegression, GradientsMatchFiniteDifferencesInDouble) {
   torch::manual_seed(3);
-  auto loss = make_loss("{instance_norm_eps: 1.0e-6}");
+  auto loss = make_data2vec_regression("{instance_norm_eps: 1.0e-6}");
   torch::Tensor teacher = torch::randn({3, 2, 3, 4}, torch::kDouble).requires_grad_();
   torch::Tensor student = torch::randn({2, 2, 3, 4}, torch::kDouble).requires_grad_();
   auto f = [&] { return loss->compute({{"teacher", teacher}, {"student", student}}).loss; };
@@ -135,14 +135,14 @@ TEST(Data2VecRegression, Bfloat16InputsGiveFloat32Loss) {
   torch::manual_seed(4);
   torch::Tensor teacher = torch::randn({2, 2, 4, 8}).to(torch::kBFloat16);
   torch::Tensor student = torch::randn({2, 2, 4, 8}).to(torch::kBFloat16);
-  mmkd::LossOutput out = make_loss()->compute({{"teacher", teacher}, {"student", student}});
+  mmkd::LossOutput out = make_data2vec_regression()->compute({{"teacher", teacher}, {"student", student}});
   EXPECT_EQ(out.loss.scalar_type(), torch::kFloat);
   LoopResult expected = loop_regression(teacher.to(torch::kDouble), student.to(torch::kDouble), 1e-8, 1e-5);
   EXPECT_NEAR(out.loss.item<double>(), expected.loss, 1e-4);
 }
 
 TEST(Data2VecRegression, ShapeErrorsNamePortsAndShapes) {
-  auto loss = make_loss();
+  auto loss = make_data2vec_regression();
   expect_error_naming(
       [&] { loss->compute({{"teacher", torch::randn({3, 2, 4, 5})}, {"student", torch::randn({2, 2, 4, 6})}}); },
       {"data2vec_regression", "`student`", "`teacher`", "[2, 2, 4, 6]", "[3, 2, 4, 5]"});
@@ -154,8 +154,8 @@ TEST(Data2VecRegression, ShapeErrorsNamePortsAndShapes) {
 }
 
 TEST(Data2VecRegression, RejectsNonPositiveEpsilons) {
-  EXPECT_THROW(make_loss("{instance_norm_eps: 0}"), mmkd::ConfigError);
-  EXPECT_THROW(make_loss("{layer_norm_eps: -1.0e-5}"), mmkd::ConfigError);
+  EXPECT_THROW(make_data2vec_regression("{instance_norm_eps: 0}"), mmkd::ConfigError);
+  EXPECT_THROW(make_data2vec_regression("{layer_norm_eps: -1.0e-5}"), mmkd::ConfigError);
 }
 
 }  // namespace

@@ -14,7 +14,7 @@ namespace {
 
 using mmkd::testing::expect_error_naming;
 
-std::shared_ptr<mmkd::Loss> make_loss() { return mmkd::testing::make<mmkd::Kind::Loss>("mse", "{}"); }
+std::shared_ptr<mmkd::Loss> make_mse() { return mmkd::testing::make<mmkd::Kind::Loss>("mse", "{}"); }
 
 // Eq. 1 as loops in double over [B, T, D]: (1/D) sum_d per token, averaged over tokens and samples.
 double loop_mse(const torch::Tensor& teacher, const torch::Tensor& student) {
@@ -36,11 +36,11 @@ TEST(Mse, HandWorkedValueOnClsVectors) {
   torch::Tensor teacher = torch::tensor({1.0, 2.0, 3.0, 4.0}).reshape({2, 2});
   torch::Tensor image = torch::tensor({1.0, 2.0, 3.0, 6.0}).reshape({2, 2});  // squared errors 0, 0, 0, 4
   torch::Tensor text = torch::tensor({2.0, 2.0, 3.0, 4.0}).reshape({2, 2});   // squared errors 1, 0, 0, 0
-  mmkd::LossOutput out = make_loss()->compute({{"teacher", teacher}, {"image", image}});
+  mmkd::LossOutput out = make_mse()->compute({{"teacher", teacher}, {"image", image}});
   EXPECT_NEAR(out.loss.item<double>(), 1.0, 1e-7);
   EXPECT_EQ(out.metrics.count("text_mse"), 0u);
 
-  out = make_loss()->compute({{"teacher", teacher}, {"image", image}, {"text", text}});
+  out = make_mse()->compute({{"teacher", teacher}, {"image", image}, {"text", text}});
   EXPECT_NEAR(out.metrics.at("image_mse").item<double>(), 1.0, 1e-7);
   EXPECT_NEAR(out.metrics.at("text_mse").item<double>(), 0.25, 1e-7);
   EXPECT_NEAR(out.loss.item<double>(), 0.625, 1e-7);  // Eq. 57
@@ -50,7 +50,7 @@ TEST(Mse, HandWorkedValueOnClsVectors) {
 TEST(Mse, MatchesLoopImplementationOnSequences) {
   torch::manual_seed(0);
   torch::Tensor teacher = torch::randn({3, 4, 5}), image = torch::randn({3, 4, 5}), text = torch::randn({3, 4, 5});
-  mmkd::LossOutput out = make_loss()->compute({{"teacher", teacher}, {"image", image}, {"text", text}});
+  mmkd::LossOutput out = make_mse()->compute({{"teacher", teacher}, {"image", image}, {"text", text}});
   const double image_mse = loop_mse(teacher, image), text_mse = loop_mse(teacher, text);
   EXPECT_NEAR(out.metrics.at("image_mse").item<double>(), image_mse, 1e-5);
   EXPECT_NEAR(out.metrics.at("text_mse").item<double>(), text_mse, 1e-5);
@@ -59,7 +59,7 @@ TEST(Mse, MatchesLoopImplementationOnSequences) {
 
 TEST(Mse, GradientsMatchFiniteDifferencesInDouble) {
   torch::manual_seed(1);
-  auto loss = make_loss();
+  auto loss = make_mse();
   torch::Tensor teacher = torch::randn({2, 3, 4}, torch::kDouble).requires_grad_();
   torch::Tensor image = torch::randn({2, 3, 4}, torch::kDouble).requires_grad_();
   torch::Tensor text = torch::randn({2, 3, 4}, torch::kDouble).requires_grad_();
@@ -73,13 +73,13 @@ TEST(Mse, GradientsMatchFiniteDifferencesInDouble) {
 TEST(Mse, Bfloat16InputsGiveFloat32Loss) {
   torch::manual_seed(2);
   torch::Tensor teacher = torch::randn({2, 3, 4}).to(torch::kBFloat16), image = torch::randn({2, 3, 4}).to(torch::kBFloat16);
-  mmkd::LossOutput out = make_loss()->compute({{"teacher", teacher}, {"image", image}});
+  mmkd::LossOutput out = make_mse()->compute({{"teacher", teacher}, {"image", image}});
   EXPECT_EQ(out.loss.scalar_type(), torch::kFloat);
   EXPECT_NEAR(out.loss.item<double>(), loop_mse(teacher.to(torch::kDouble), image.to(torch::kDouble)), 1e-5);
 }
 
 TEST(Mse, ShapeErrorsNamePortsAndShapes) {
-  auto loss = make_loss();
+  auto loss = make_mse();
   torch::Tensor teacher = torch::randn({2, 4});
   expect_error_naming([&] { loss->compute({{"teacher", teacher}, {"image", torch::randn({2, 5})}}); },
                       {"mse", "`image`", "`teacher`", "[2, 5]", "[2, 4]"});
