@@ -157,7 +157,7 @@ TEST(BestCheckpoint, KeepsTheBestValidationAndContinuesAfterResume) {
   EXPECT_THROW(BestCheckpoint(other_metric, dir.path(), true), Error);
 }
 
-TEST(Bench, SummaryWeighsRecordsAfterTheWarmupByTheirSteps) {
+TEST(BenchSummary, WeighsRecordsAfterTheWarmupByTheirSteps) {
   TempDir dir;
   mmkd::testing::write_file(dir.file("metrics.jsonl"),
                             "{\"step\": 2, \"samples_per_second\": 1.0, \"time.backward\": 9.0}\n"

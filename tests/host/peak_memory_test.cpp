@@ -9,7 +9,7 @@ using namespace mmkd;
 
 namespace {
 
-TEST(PeakMemory, CountsTheMostCpuTensorBytesHeldAtOnceSinceTheLastRead) {
+TEST(CpuPeakMemory, CountsTheMostCpuTensorBytesHeldAtOnceSinceTheLastRead) {
   PeakMemory memory(torch::kCPU);
   ASSERT_TRUE(memory.measured());
   const int64_t baseline = memory.read_and_reset();
@@ -25,7 +25,7 @@ TEST(PeakMemory, CountsTheMostCpuTensorBytesHeldAtOnceSinceTheLastRead) {
   EXPECT_EQ(memory.read_and_reset() - baseline, 1 << 13);  // still held
 }
 
-TEST(PeakMemory, RawAllocationsThroughTheCountingAllocatorStillWork) {
+TEST(CpuPeakMemory, RawAllocationsThroughTheCountingAllocatorStillWork) {
   PeakMemory memory(torch::kCPU);
   const int64_t baseline = memory.read_and_reset();
   c10::Allocator* allocator = c10::GetCPUAllocator();

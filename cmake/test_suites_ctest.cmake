@@ -1,0 +1,30 @@
+# Run by ctest (TEST_INCLUDE_FILES of mmkd_add_test_suites) with executable, target, timeout and
+# cost_per_test set: adds one test per suite that `executable --gtest_list_tests` lists.
+if(NOT EXISTS "${executable}")
+  add_test("${target}_NOT_BUILT" "${executable}")
+  return()
+endif()
+execute_process(COMMAND "${executable}" --gtest_list_tests
+  OUTPUT_VARIABLE listing ERROR_VARIABLE errors RESULT_VARIABLE status TIMEOUT 60)
+if(NOT status EQUAL 0)
+  add_test("${target}_LISTING_FAILED" "${executable}" --gtest_list_tests)
+  return()
+endif()
+string(REPLACE "\n" ";" lines "${listing}")
+set(suites)
+foreach(line IN LISTS lines)
+  if(line MATCHES "^([^ ]+)\\.")
+    set(suite "${CMAKE_MATCH_1}")
+    list(APPEND suites "${suite}")
+    set(count_${suite} 0)
+  elseif(line MATCHES "^  [^ ]" AND suites)
+    math(EXPR count_${suite} "${count_${suite}} + 1")
+  endif()
+endforeach()
+foreach(suite IN LISTS suites)
+  add_test("${suite}" "${executable}" "--gtest_filter=${suite}.*")
+  math(EXPR cost "${count_${suite}} * ${cost_per_test}")
+  # Skipped only when every test of the suite skipped: nothing passed, nothing failed after the list.
+  set_tests_properties("${suite}" PROPERTIES TIMEOUT ${timeout} COST ${cost}
+    SKIP_REGULAR_EXPRESSION "\\[  PASSED  \\] 0 tests\\.\n(\\[  SKIPPED \\][^\n]*\n)+$")
+endforeach()
