@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 
@@ -45,7 +46,10 @@ RunFolder prepare_run_folder(const std::string& runs_dir, const std::string& nam
                         "run folder " + explicit_dir + " already holds checkpoints: add --resume to continue it, or choose another folder");
     return {explicit_dir, false};
   }
-  const std::string stamp = fmt::format("{:%Y%m%d-%H%M%S}", fmt::localtime(std::chrono::system_clock::to_time_t(std::chrono::system_clock::now())));
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm local{};
+  localtime_r(&now, &local);
+  const std::string stamp = fmt::format("{:%Y%m%d-%H%M%S}", local);
   fs::path dir = experiment_dir / stamp;
   for (int suffix = 2; fs::exists(dir); ++suffix) dir = experiment_dir / fmt::format("{}-{}", stamp, suffix);
   return {dir.string(), false};

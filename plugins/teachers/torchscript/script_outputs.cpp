@@ -4,6 +4,7 @@
 
 #include <c10/util/StringUtil.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace mmkd::torchscript {
 
