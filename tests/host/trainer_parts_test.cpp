@@ -11,6 +11,7 @@
 #include "train/progress_line.hpp"
 
 #include <gtest/gtest.h>
+#include <mmkd/cuda_autocast.hpp>
 #include <torch/nn/utils.h>
 #include <torch/optim/adamw.h>
 #include <torch/optim/optimizer.h>
@@ -60,6 +61,23 @@ TEST(GradientClipping, MatchesLibtorchsClipGradNormWithoutWaitingForTheNorm) {
 
 LossValues loss_of(double total) {
   return {torch::tensor(total), {{"a.loss", torch::tensor(total * 2)}}};
+}
+
+// CudaAutocast takes libtorch 2.4's per-device autocast API or the older GPU-only one; both keep
+// the state per thread, so it round-trips without a GPU on either build.
+TEST(CudaAutocast, AppliedStateIsTheCurrentOneOnEveryLibtorch) {
+  const CudaAutocast before = CudaAutocast::current();
+  EXPECT_FALSE(before.enabled);
+  CudaAutocast{true, at::kBFloat16}.apply();
+  const CudaAutocast bf16 = CudaAutocast::current();
+  CudaAutocast{true, at::kHalf}.apply();
+  const CudaAutocast fp16 = CudaAutocast::current();
+  before.apply();
+  EXPECT_TRUE(bf16.enabled);
+  EXPECT_EQ(bf16.dtype, at::kBFloat16);
+  EXPECT_TRUE(fp16.enabled);
+  EXPECT_EQ(fp16.dtype, at::kHalf);
+  EXPECT_FALSE(CudaAutocast::current().enabled);
 }
 
 TEST(FiniteCheck, ReportsTheFirstNonFiniteMicroBatchWithItsValuesThenForgets) {

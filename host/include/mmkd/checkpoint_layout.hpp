@@ -7,6 +7,7 @@
 #include <torch/nn/module.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace mmkd {
@@ -29,6 +30,8 @@ struct CheckpointLayout {
   std::vector<std::string> ignored_prefixes;  // keys not loaded on purpose (layers not selected)
   std::vector<std::string> ignored_keys;      // keys without meaning here (position_ids buffers)
   std::vector<std::string> base_prefixes;     // what a whole-model checkpoint puts first ("bert.")
+  // Older names a checkpoint may use for a key ending: {"LayerNorm.weight", "LayerNorm.gamma"}.
+  std::vector<std::pair<std::string, std::string>> legacy_endings;
 
   void bind(std::string name, std::string key);                     // one key, same shape
   void bind(std::string name, std::vector<std::string> keys);       // concatenated along dim 0
@@ -36,6 +39,8 @@ struct CheckpointLayout {
   void bind_same(const torch::nn::Module& module, const std::string& prefix);  // every tensor under its own name
   // Ignores the checkpoint's layers "<layer_prefix><k>." that `layers` does not select (none when empty).
   void ignore_other_layers(const std::string& layer_prefix, const std::vector<int64_t>& layers);
+  // A key ending in `ending` may be named with `legacy` instead (BERT files on the hub: gamma, beta).
+  void accept_legacy_ending(std::string ending, std::string legacy);
 };
 
 // What a load found. Entries read "key [shape]"; mismatches "key: checkpoint [..], model [..]".
@@ -43,9 +48,11 @@ struct CheckpointReport {
   std::string path, prefix;
   int64_t loaded = 0, ignored = 0;
   std::vector<std::string> missing, unexpected, mismatched;
+  std::vector<std::string> uninitialised;  // the module's tensors that kept their initial values
   bool complete() const { return missing.empty() && unexpected.empty() && mismatched.empty(); }
   std::string summary() const;  // "loaded 12 tensors from F (prefix 'bert.'); 3 keys ignored"
   std::string problems() const;  // one line per missing, unexpected or mismatched key
+  std::string warning() const;   // names every uninitialised tensor; empty when there is none
 };
 
 // Loads what `layout` binds from `file` into `module` (under no_grad). `prefix` is put before

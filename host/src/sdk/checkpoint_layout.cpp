@@ -37,6 +37,10 @@ void CheckpointLayout::ignore_other_layers(const std::string& layer_prefix, cons
     if (!selected.count(k)) ignored_prefixes.push_back(layer_prefix + std::to_string(k) + ".");
 }
 
+void CheckpointLayout::accept_legacy_ending(std::string ending, std::string legacy) {
+  legacy_endings.emplace_back(std::move(ending), std::move(legacy));
+}
+
 namespace {
 
 std::string shape_text(c10::IntArrayRef sizes) { return fmt::format("[{}]", fmt::join(sizes, ", ")); }
@@ -50,10 +54,25 @@ std::map<std::string, torch::Tensor> module_tensors(const torch::nn::Module& mod
 
 bool starts_with(const std::string& text, const std::string& prefix) { return text.rfind(prefix, 0) == 0; }
 
+bool ends_with(const std::string& text, const std::string& ending) {
+  return text.size() >= ending.size() && text.compare(text.size() - ending.size(), ending.size(), ending) == 0;
+}
+
+// `key` as the file names it: itself, or its legacy name when only that is present.
+std::string key_in_file(const std::string& key, const CheckpointLayout& layout, const SafetensorsFile& file) {
+  if (file.contains(key)) return key;
+  for (const auto& [ending, legacy] : layout.legacy_endings) {
+    if (!ends_with(key, ending)) continue;
+    std::string renamed = key.substr(0, key.size() - ending.size()) + legacy;
+    if (file.contains(renamed)) return renamed;
+  }
+  return key;
+}
+
 int64_t keys_found(const CheckpointLayout& layout, const SafetensorsFile& file, const std::string& prefix) {
   int64_t found = 0;
   for (const auto& binding : layout.bindings)
-    for (const auto& key : binding.keys) found += file.contains(prefix + key);
+    for (const auto& key : binding.keys) found += file.contains(key_in_file(prefix + key, layout, file));
   return found;
 }
 
@@ -88,6 +107,12 @@ std::string CheckpointReport::problems() const {
   return text;
 }
 
+std::string CheckpointReport::warning() const {
+  if (uninitialised.empty()) return "";
+  return fmt::format("WARNING: {} of the model's tensors were not in {} and keep their initial (random) values: {}",
+                     uninitialised.size(), path, fmt::join(uninitialised, ", "));
+}
+
 CheckpointReport load_checkpoint_into(torch::nn::Module& module, const CheckpointLayout& layout,
                                  const SafetensorsFile& file, const std::string& prefix, bool strict) {
   CheckpointReport report;
@@ -103,7 +128,7 @@ CheckpointReport load_checkpoint_into(torch::nn::Module& module, const Checkpoin
     std::vector<torch::Tensor> parts;
     bool all_present = true;
     for (const auto& key : binding.keys) {
-      const std::string full_key = report.prefix + key;
+      const std::string full_key = key_in_file(report.prefix + key, layout, file);
       used.insert(full_key);
       if (!file.contains(full_key)) {
         all_present = false;
@@ -116,12 +141,16 @@ CheckpointReport load_checkpoint_into(torch::nn::Module& module, const Checkpoin
       }
       parts.push_back(file.tensor(full_key));
     }
-    if (!all_present) continue;
+    if (!all_present) {
+      if (!binding.optional) report.uninitialised.push_back(binding.name);
+      continue;
+    }
     torch::Tensor source = parts.size() == 1 ? parts[0] : torch::cat(parts, 0);
     if (source.sizes() != target->second.sizes()) {
       report.mismatched.push_back(fmt::format("{}: checkpoint {}, model {} ({})", fmt::join(binding.keys, " + "),
                                               shape_text(source.sizes()), shape_text(target->second.sizes()),
                                               binding.name));
+      report.uninitialised.push_back(binding.name);
       continue;
     }
     copies.emplace_back(target->second, source);
@@ -207,6 +236,7 @@ void CheckpointOptions::load_into(torch::nn::Module& module, const CheckpointLay
     SafetensorsFile file(path);
     CheckpointReport report = load_checkpoint_into(module, layout, file, prefix, strict);
     std::cerr << options.key_path() << ": " << report.summary() << report.problems() << "\n";
+    if (!report.uninitialised.empty()) std::cerr << options.key_path() << ": " << report.warning() << "\n";
   } catch (const Error& e) {
     options.fail("checkpoint", e.what());
   }

@@ -3,6 +3,8 @@
 #include "shape_renderer.hpp"
 #include "shape_scene.hpp"
 
+#include <mmkd/config_path.hpp>
+
 namespace mmkd::synthetic_shapes {
 
 ComponentInfo SyntheticShapes::info() {
@@ -13,8 +15,11 @@ ComponentInfo SyntheticShapes::info() {
       .option<int64_t>("image_size", 16, "image height and width in pixels", at_least(8))
       .option<int64_t>("seed", 0, "seed of the procedural content", at_least(0))
       .option<int64_t>("max_text_len", 12, "caption length in tokens, [CLS] and [SEP] included", at_least(2))
+      .option<std::string>("vocab", "",
+                           "BERT vocab.txt: captions become WordPiece ids of that vocabulary (to train a pretrained "
+                           "BERT such as all-MiniLM-L6-v2); empty = the built-in word vocabulary")
       .output("image", "float [3, S, S]: (pixel - 0.08) / 0.25, about zero mean; shapes reach about +3.5")
-      .output("text_ids", "int64 [T]: [CLS] caption words [SEP], padded with [PAD]=0")
+      .output("text_ids", "int64 [T]: [CLS] caption words [SEP], padded with [PAD] (word or WordPiece ids)")
       .output("text_mask", "int64 [T]: 1 = token, 0 = padding")
       .output("index", "int64 scalar: the sample index")
       .output("image_id", "int64 scalar: the sample index again (one caption per image), as image-text sets write it")
@@ -27,14 +32,28 @@ ComponentInfo SyntheticShapes::info() {
       .output("label", "int64 scalar: the class of the attribute chosen by the `label` option");
 }
 
-SyntheticShapes::SyntheticShapes(const Options& options, const Context& /*context*/)
+SyntheticShapes::SyntheticShapes(const Options& options, const Context& context)
     : size_(options.get<int64_t>("size")),
       image_size_(options.get<int64_t>("image_size")),
       seed_(options.get<uint64_t>("seed")),
       max_text_len_(options.get<int64_t>("max_text_len")),
       brightness_jitter_(options.get<double>("brightness_jitter")),
       label_(options.get<std::string>("label")),
-      tokenizer_(caption_words()) {}
+      tokenizer_(caption_words()) {
+  const std::string vocab = options.get<std::string>("vocab");
+  if (vocab.empty()) return;
+  try {
+    wordpiece_ = std::make_shared<text::WordpieceTokenizer>(config_path(vocab, context).string());
+  } catch (const Error& e) {
+    options.fail("vocab", e.what());
+  }
+}
+
+EncodedText SyntheticShapes::encode_caption(const std::string& caption) const {
+  if (!wordpiece_) return tokenizer_.encode(caption, max_text_len_);
+  text::EncodedText pieces = wordpiece_->encode_single(caption, max_text_len_);
+  return {std::move(pieces.ids), std::move(pieces.mask)};
+}
 
 float SyntheticShapes::brightness(uint64_t augmentation_seed) const {
   if (brightness_jitter_ == 0) return 1.0f;
@@ -55,7 +74,7 @@ TensorMap SyntheticShapes::get(int64_t index, uint64_t augmentation_seed) const 
   SampleRandom random = SampleRandom::with_state(SampleRandom::mix(seed_) ^
                                                  SampleRandom::mix(static_cast<uint64_t>(index) + 0x632BE59BD9B4E019ULL));
   const ShapeScene scene = draw_scene(random);
-  EncodedText text = tokenizer_.encode(caption(scene), max_text_len_);
+  EncodedText text = encode_caption(caption(scene));
   return {
       {"image", render_scene(scene, image_size_, random) * brightness(augmentation_seed)},
       {"text_ids", torch::tensor(text.ids, torch::kLong)},

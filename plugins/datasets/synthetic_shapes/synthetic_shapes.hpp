@@ -2,6 +2,7 @@
 // Dataset `synthetic_shapes`: procedural images of one coloured shape with a caption.
 #include "shape_scene.hpp"
 #include "word_tokenizer.hpp"
+#include "wordpiece_tokenizer.hpp"
 
 #include <mmkd/mmkd.hpp>
 
@@ -23,6 +24,9 @@ class SyntheticShapes : public Dataset {
   double brightness_jitter_;
   std::string label_;
   WordTokenizer tokenizer_;
+  std::shared_ptr<const text::WordpieceTokenizer> wordpiece_;  // with `vocab`
+
+  EncodedText encode_caption(const std::string& caption) const;
 
   int64_t label_of(const ShapeScene& scene) const;
   float brightness(uint64_t augmentation_seed) const;

@@ -2,6 +2,8 @@
 #include "shape_renderer.hpp"
 #include "shape_scene.hpp"
 #include "word_tokenizer.hpp"
+#include "wordpiece_tokenizer.hpp"
+#include "expect_error.hpp"
 
 #include <gtest/gtest.h>
 #include <mmkd/mmkd.hpp>
@@ -169,6 +171,27 @@ TEST(SyntheticShapes, MaskMarksClsCaptionSepAndPadding) {
     EXPECT_EQ(ids[length - 1].item<int64_t>(), ss::WordTokenizer::sep_id);
     EXPECT_FALSE((ids == ss::WordTokenizer::unk_id).any().item<bool>());
   }
+}
+
+TEST(SyntheticShapes, VocabMakesCaptionsWordPieceIdsOfThatVocabulary) {
+  mmkd::testing::TempDir dir;
+  std::string vocab = "[PAD]\n[UNK]\n[CLS]\n[SEP]\nunused\n";
+  for (const std::string& word : ss::caption_words()) vocab += word + "\n";
+  mmkd::testing::write_file(dir.file("vocab.txt"), vocab);
+  auto words = make_dataset("{size: 20, max_text_len: 14}");
+  auto pieces = make_dataset("{size: 20, max_text_len: 14, vocab: '" + dir.file("vocab.txt") + "'}");
+  const ss::WordTokenizer word_tokenizer(ss::caption_words());
+  const mmkd::text::WordpieceTokenizer wordpiece(dir.file("vocab.txt"));
+  for (int64_t i = 0; i < words->size(); ++i) {
+    const mmkd::TensorMap a = words->get(i, 0), b = pieces->get(i, 0);
+    EXPECT_TRUE(torch::equal(a.at("text_mask"), b.at("text_mask"))) << i;
+    for (int64_t t = 0; t < 14; ++t)
+      EXPECT_EQ(word_tokenizer.word(a.at("text_ids")[t].item<int64_t>()),
+                wordpiece.token(b.at("text_ids")[t].item<int64_t>()))
+          << "sample " << i << ", position " << t;
+  }
+  mmkd::testing::expect_error_naming([&] { make_dataset("{vocab: '" + dir.file("none.txt") + "'}"); },
+                                     {"vocab", "none.txt", "does not exist"});
 }
 
 TEST(SyntheticShapes, DefaultTextLengthHoldsTheLongestCaption) {

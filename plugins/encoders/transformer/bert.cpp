@@ -11,7 +11,11 @@ ComponentInfo Bert::info() {
   info.option<int64_t>("vocab_size", 30522, "number of token ids", positive())
       .option<int64_t>("max_len", 512, "number of position embeddings", positive())
       .option<int64_t>("type_vocab_size", 2, "number of token types", positive())
-      .option<bool>("pooler", false, "pooled = tanh(linear(cls)) as BertModel's pooler; otherwise pooled = cls");
+      .option<bool>("pooler", false, "pooled = tanh(linear(cls)) as BertModel's pooler; otherwise pooled = cls")
+      .option<std::string>("pooling", "cls",
+                           "cls: pooled = cls (or the pooler's output); mean: pooled = mean of the non-padding "
+                           "tokens, as sentence-transformers pools (all-MiniLM-L6-v2)",
+                           one_of({"cls", "mean"}));
   TransformerOptions::declare(info);
   info.set_default("dim", int64_t{768})  // BERT-base
       .set_default("depth", int64_t{12})
@@ -37,6 +41,12 @@ TransformerOptions read_options(const Options& options) {
   return o;
 }
 
+// Mean of the tokens where mask is nonzero (sentence-transformers' mean pooling).
+torch::Tensor masked_mean(const torch::Tensor& tokens, const torch::Tensor& mask) {
+  torch::Tensor weights = mask.to(tokens.dtype()).unsqueeze(-1);
+  return (tokens * weights).sum(1) / weights.sum(1).clamp_min(1e-9);
+}
+
 torch::nn::Embedding embedding(int64_t rows, int64_t dim) {
   torch::nn::Embedding e(rows, dim);
   torch::NoGradGuard no_grad;
@@ -46,7 +56,9 @@ torch::nn::Embedding embedding(int64_t rows, int64_t dim) {
 }  // namespace
 
 Bert::Bert(const Options& options, const Context& context)
-    : options_(read_options(options)), checkpoint_(CheckpointOptions::read(options, context)) {
+    : options_(read_options(options)),
+      checkpoint_(CheckpointOptions::read(options, context)),
+      mean_pooling_(options.get<std::string>("pooling") == "mean") {
   const int64_t dim = options_.dim;
   word_embed = register_module("word_embed", embedding(options.get<int64_t>("vocab_size"), dim));
   pos_embed = register_module("pos_embed", embedding(options.get<int64_t>("max_len"), dim));
@@ -55,6 +67,8 @@ Bert::Bert(const Options& options, const Context& context)
   dropout = register_module("dropout", torch::nn::Dropout(options_.dropout));
   blocks = register_module("blocks", torch::nn::ModuleList());
   for (int64_t i = 0; i < options_.depth; ++i) blocks->push_back(PostNormBlock(options_.block(i)));
+  if (mean_pooling_ && options.get<bool>("pooler"))
+    options.fail("pooling", "mean pooling replaces BertModel's pooler: set pooler: false");
   if (options.get<bool>("pooler")) pooler = register_module("pooler", normal_linear(dim, dim));
   if (options_.embed_dim > 0) head = register_module("head", normal_linear(dim, options_.embed_dim, false));
   checkpoint_.check_layers(options_.depth);
@@ -83,7 +97,7 @@ TensorMap Bert::forward(const TensorMap& inputs) {
     if (options_.output_layers) layers.push_back(tokens);
   }
   torch::Tensor cls = tokens.select(1, 0);
-  torch::Tensor pooled = pooler ? torch::tanh(pooler(cls)) : cls;
+  torch::Tensor pooled = mean_pooling_ ? masked_mean(tokens, mask) : pooler ? torch::tanh(pooler(cls)) : cls;
   TensorMap out{{"tokens", tokens}, {"cls", cls}, {"pooled", pooled}, {"embedding", head ? head(pooled) : pooled}};
   if (options_.output_layers) out["layers"] = torch::stack(layers);
   return out;
@@ -109,6 +123,8 @@ CheckpointLayout Bert::layout(const std::vector<int64_t>& layers) const {
   CheckpointLayout layout;
   layout.format = "hf_bert";
   layout.base_prefixes = {"bert."};
+  layout.accept_legacy_ending("LayerNorm.weight", "LayerNorm.gamma");  // BERT's files on the hub
+  layout.accept_legacy_ending("LayerNorm.bias", "LayerNorm.beta");
   layout.bind("word_embed.weight", "embeddings.word_embeddings.weight");
   layout.bind("pos_embed.weight", "embeddings.position_embeddings.weight");
   layout.bind("type_embed.weight", "embeddings.token_type_embeddings.weight");

@@ -27,6 +27,7 @@ class Bert : public Encoder {
  private:
   TransformerOptions options_;
   CheckpointOptions checkpoint_;
+  bool mean_pooling_;
 };
 
 }  // namespace mmkd::transformer

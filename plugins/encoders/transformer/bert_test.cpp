@@ -6,6 +6,8 @@
 #include <torch/types.h>
 #include <torch/utils.h>
 
+#include <cstring>
+
 namespace {
 
 using mmkd::testing::TempDir;
@@ -126,6 +128,51 @@ TEST(Bert, ExportUsesHuggingFaceNamesAndLoadsBack) {
   EXPECT_TRUE(torch::equal(a.at("embedding"), b.at("embedding")));
   EXPECT_EQ(a.at("layers").sizes(), (std::vector<int64_t>{2, 2, 6, 16}));
   EXPECT_TRUE(torch::equal(a.at("layers")[1], a.at("tokens")));
+}
+
+// The hub's BERT files name LayerNorm parameters gamma / beta (transformers renames them on load).
+mmkd::TensorMap with_hub_layer_norm_names(const mmkd::TensorMap& weights) {
+  mmkd::TensorMap renamed;
+  for (const auto& [key, value] : weights) {
+    std::string hub = key;
+    for (auto [ending, legacy] : {std::pair{"LayerNorm.weight", "gamma"}, {"LayerNorm.bias", "beta"}}) {
+      const size_t at = hub.rfind(ending);
+      if (at != std::string::npos && at + std::strlen(ending) == hub.size()) hub.replace(at + 10, std::string::npos, legacy);
+    }
+    renamed[hub] = value;
+  }
+  return renamed;
+}
+
+TEST(Bert, LoadsTheHubsGammaAndBetaNamesStrictly) {
+  TempDir dir;
+  mmkd::TensorMap hub;
+  for (auto& [key, value] : with_hub_layer_norm_names(hf_bert_weights(depth))) hub["bert." + key] = value;
+  ASSERT_TRUE(hub.count("bert.encoder.layer.1.output.LayerNorm.gamma"));
+  mmkd::write_safetensors(dir.file("hub.safetensors"), hub);
+  mmkd::write_safetensors(dir.file("renamed.safetensors"), hf_bert_weights(depth));
+  auto from_hub = make(tiny_bert.substr(0, tiny_bert.size() - 1) + ", checkpoint: '" + dir.file("hub.safetensors") + "'}");
+  auto from_renamed =
+      make(tiny_bert.substr(0, tiny_bert.size() - 1) + ", checkpoint: '" + dir.file("renamed.safetensors") + "'}");
+  EXPECT_TRUE(torch::equal(from_hub->forward(batch()).at("tokens"), from_renamed->forward(batch()).at("tokens")));
+}
+
+TEST(Bert, NonStrictLoadNamesEveryTensorLeftAtItsInitialValue) {
+  TempDir dir;
+  mmkd::TensorMap weights = hf_bert_weights(depth);
+  for (auto it = weights.begin(); it != weights.end();)
+    it = it->first.find("LayerNorm") != std::string::npos ? weights.erase(it) : std::next(it);
+  mmkd::write_safetensors(dir.file("no_norms.safetensors"), weights);
+  ::testing::internal::CaptureStderr();
+  make(tiny_bert.substr(0, tiny_bert.size() - 1) + ", strict: false, checkpoint: '" + dir.file("no_norms.safetensors") +
+       "'}");
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(log.find("WARNING: 10 of the model's tensors were not in " + dir.file("no_norms.safetensors") +
+                     " and keep their initial (random) values: "),
+            std::string::npos)
+      << log;
+  for (const char* name : {"embed_norm.weight", "embed_norm.bias", "blocks.0.norm1.weight", "blocks.1.norm2.bias"})
+    EXPECT_NE(log.find(name), std::string::npos) << name << " in " << log;
 }
 
 TEST(Bert, PaddingDoesNotChangeRealTokens) {
