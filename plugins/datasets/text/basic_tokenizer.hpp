@@ -1,7 +1,8 @@
 #pragma once
-// BERT's BasicTokenizer with do_lower_case (Devlin et al., tokenization.py): drop control
-// characters and U+FFFD, split on whitespace, make each CJK ideograph a word, lower-case,
-// strip accents and make each punctuation character a word.
+// BERT's BasicTokenizer with do_lower_case as transformers' BertTokenizer has it (after Devlin et
+// al.'s tokenization.py, which dropped categories Cc and Cf only): drop U+FFFD and the characters
+// of category C (control, format, private use, unassigned), split on whitespace, make each CJK
+// ideograph a word, lower-case, strip accents and make each punctuation character a word.
 #include <string>
 #include <vector>
 

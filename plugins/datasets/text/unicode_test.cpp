@@ -28,7 +28,8 @@ TEST(Unicode, PunctuationIsBertsAsciiRangesAndCategoryP) {
 TEST(Unicode, WhitespaceAndControlCharacters) {
   for (char32_t c : U" \t\n\r\u00a0\u2003\u3000"sv) EXPECT_TRUE(mt::is_whitespace(c)) << static_cast<int>(c);
   for (char32_t c : U"a\u200b\u2028"sv) EXPECT_FALSE(mt::is_whitespace(c)) << static_cast<int>(c);
-  for (char32_t c : U"\x01\x1f\x7f\u0085\u00ad\u200b\u200e\ufeff"sv) EXPECT_TRUE(mt::is_control(c)) << static_cast<int>(c);
+  for (char32_t c : U"\x01\x1f\x7f\u0085\u00ad\u200b\u200e\ufeff\ue000\u0378\uffff\U000f0000\U0010ffff"sv)
+    EXPECT_TRUE(mt::is_control(c)) << static_cast<int>(c);  // Cc, Cf, Co, Cn
   for (char32_t c : U"\t\n\r a\u00a0"sv) EXPECT_FALSE(mt::is_control(c)) << static_cast<int>(c);
 }
 
@@ -60,6 +61,7 @@ TEST(Unicode, StripsAccentsLikeNfdWithoutNonspacingMarks) {
   EXPECT_EQ(accent_stripped(U"e\u0301\u0308"), U"e");                        // combining marks alone
   EXPECT_EQ(accent_stripped(U"\ud55c"), U"\u1112\u1161\u11ab");              // Hangul syllable to jamo
   EXPECT_EQ(accent_stripped(U"\uac00"), U"\u1100\u1161");                    // no trailing consonant
+  EXPECT_EQ(accent_stripped(U"\uf902\U0002f800"), U"\u8eca\u4e3d");        // CJK compatibility ideographs
 }
 
 TEST(Unicode, DecodesAndEncodesUtf8) {

@@ -1,6 +1,8 @@
 #pragma once
 // BERT's uncased WordPiece tokenizer over a vocab.txt (one token per line, id = line number):
 // BasicTokenizer words, then greedy longest-match-first word pieces with `##` continuations.
+// It gives transformers' BertTokenizer's ids (wordpiece_agreement_test.cpp) but for text that spells
+// a special token: "[SEP]" in a text gives the pieces "[", "sep", "]", never the token [SEP].
 #include <cstdint>
 #include <string>
 #include <unordered_map>
@@ -29,7 +31,8 @@ class WordpieceTokenizer {
   // [CLS] pieces [SEP] for text already split into word pieces (ids), truncated and padded as above.
   EncodedText encode_pieces(std::vector<int64_t> pieces, int64_t max_len) const;
   // [CLS] first [SEP] second [SEP] padded to max_len (>= 3); while the pieces exceed max_len - 3,
-  // the last piece of the longer text is dropped, of `second` on a tie (BERT's _truncate_seq_pair).
+  // the last piece of the longer text is dropped, of `second` on a tie (BERT's _truncate_seq_pair,
+  // BertTokenizer's longest_first; BertTokenizerFast gives the odd piece to the longer text instead).
   EncodedText encode_pair(const std::string& first, const std::string& second, int64_t max_len) const;
 
   int64_t pad_id() const { return pad_id_; }

@@ -82,6 +82,18 @@ TEST(WordpieceTokenizer, DropsControlCharactersAndNormalisesWhitespace) {
   EXPECT_EQ(tokenizer().encode("\thello\u00a0\r\nworld\u3000the\u2028cat "), (Ids{4, 5, 13, 14}));
 }
 
+TEST(WordpieceTokenizer, DropsPrivateUseAndUnassignedCodePointsLikeControlCharacters) {
+  // BertTokenizer drops every category C: Co (private use), Cn (unassigned, noncharacters) too.
+  EXPECT_EQ(tokenizer().encode("hel\ue000lo wor\U000f0000ld \u0378the"), (Ids{4, 5, 13}));
+  EXPECT_EQ(tokenizer().encode("cat\U0010ffff \uffffhello"), (Ids{14, 4}));  // the last code point, a noncharacter
+}
+
+TEST(WordpieceTokenizer, MapsCjkCompatibilityIdeographsToUnifiedOnes) {
+  TempDir dir;
+  WordpieceTokenizer cjk(write_vocab(dir, "[PAD]\n[UNK]\n[CLS]\n[SEP]\n\u8eca\n\u4e3d\n"));
+  EXPECT_EQ(cjk.encode("\uf902\U0002f800"), (Ids{4, 5}));  // their canonical decompositions, as NFD gives
+}
+
 TEST(WordpieceTokenizer, DropsInvalidUtf8) {
   EXPECT_EQ(tokenizer().encode("hel\xfflo wo\xc3rld"), (Ids{4, 5}));                 // stray bytes
   EXPECT_EQ(tokenizer().encode("he\xc0\xafllo w\xed\xa0\x80orld"), (Ids{4, 5}));      // overlong '/', surrogate
