@@ -5,8 +5,9 @@ they differ), inputs.safetensors, expected.safetensors (the reference's outputs 
 output ports) and component.txt (kind, type and the mmkd options that rebuild it, one per line).
 
 The transformers are at reduced width and depth but use the real architectures and key layouts
-(timm's vit_base_patch16_224 and beitv2_base_patch16_224 definitions with smaller sizes); resnet50
-is at its real size. parity_test (plugins/encoders/transformer) runs this script with the Python of
+(timm's vit_base_patch16_224 and beitv2_base_patch16_224 definitions with smaller sizes; fairseq's
+Data2Vec2 image model, written here from fairseq's published definition: Data2Vec2 lives in fairseq's
+examples/data2vec, which the PyPI package fairseq 0.12.2 does not ship); resnet50 is at its real size. parity_test (plugins/encoders/transformer) runs this script with the Python of
 scripts/python-env and matches mmkd's outputs within 1e-4:
     python tools/make_parity_fixtures.py --out DIR
 """
@@ -147,6 +148,88 @@ def timm_beitv2():
     return model.state_dict(), inputs, timm_trunk(model, inputs), ("encoder", "vit", options)
 
 
+def sincos_axis(dim, positions):
+    omega = 1.0 / 10000 ** (torch.arange(dim // 2, dtype=torch.float64) / (dim / 2))
+    angles = positions.reshape(-1, 1).double() * omega
+    return torch.cat([angles.sin(), angles.cos()], dim=1)
+
+
+def mae_positions(dim, grid):
+    """MAE's fixed 2-D sin-cos positions of the patches (no CLS row): x half, then y half."""
+    ys, xs = torch.meshgrid(torch.arange(grid), torch.arange(grid), indexing="ij")
+    return torch.cat([sincos_axis(dim // 2, xs), sincos_axis(dim // 2, ys)], dim=1).float().unsqueeze(0)
+
+
+class PostNormBlock(torch.nn.Module):
+    """fairseq's AltBlock with layer_norm_first=False: returns the output and the MLP output."""
+
+    def __init__(self):
+        super().__init__()
+        self.norm1, self.norm2 = torch.nn.LayerNorm(DIM, eps=1e-6), torch.nn.LayerNorm(DIM, eps=1e-6)
+        self.attn = torch.nn.Module()
+        self.attn.qkv, self.attn.proj = torch.nn.Linear(DIM, 3 * DIM), torch.nn.Linear(DIM, DIM)
+        self.mlp = torch.nn.Module()
+        self.mlp.fc1, self.mlp.fc2 = torch.nn.Linear(DIM, 4 * DIM), torch.nn.Linear(4 * DIM, DIM)
+
+    def attention(self, x):
+        batch, tokens, _ = x.shape
+        q, k, v = self.attn.qkv(x).reshape(batch, tokens, 3, HEADS, DIM // HEADS).permute(2, 0, 3, 1, 4)
+        weights = ((q * (DIM // HEADS) ** -0.5) @ k.transpose(-2, -1)).softmax(dim=-1)
+        return self.attn.proj((weights @ v).transpose(1, 2).reshape(batch, tokens, DIM))
+
+    def forward(self, x):
+        h = self.norm1(x + self.attention(x))
+        ffn = self.mlp.fc2(torch.nn.functional.gelu(self.mlp.fc1(h)))
+        return self.norm2(h + ffn), ffn
+
+
+class FairseqData2Vec2Image(torch.nn.Module):
+    """Data2Vec2's image model as fairseq's data2vec_multi builds it (layer_norm_first false), under its key
+    names: patch embedding plus fixed positions, the CLS extra token, LayerNorm, prenet blocks in the image
+    encoder, then the main blocks; no final LayerNorm; the decoder is there but unused."""
+
+    def __init__(self, prenet, main):
+        super().__init__()
+        image = torch.nn.Module()
+        image.local_encoder = torch.nn.Module()
+        image.local_encoder.proj = torch.nn.Conv2d(3, DIM, PATCH, PATCH)
+        image.fixed_positional_encoder = torch.nn.Module()
+        image.fixed_positional_encoder.positions = torch.nn.Parameter(mae_positions(DIM, IMAGE // PATCH), False)
+        image.extra_tokens = torch.nn.Parameter(torch.zeros(1, 1, DIM))
+        image.context_encoder = torch.nn.Module()
+        image.context_encoder.blocks = torch.nn.ModuleList(PostNormBlock() for _ in range(prenet))
+        image.context_encoder.norm = torch.nn.LayerNorm(DIM, eps=1e-6)
+        image.decoder = torch.nn.Module()
+        image.decoder.proj = torch.nn.Linear(DIM, DIM)
+        self.modality_encoders = torch.nn.ModuleDict({"IMAGE": image})
+        self.blocks = torch.nn.ModuleList(PostNormBlock() for _ in range(main))
+
+    def forward(self, images):
+        image = self.modality_encoders["IMAGE"]
+        x = image.local_encoder.proj(images).flatten(2).transpose(1, 2) + image.fixed_positional_encoder.positions
+        x = image.context_encoder.norm(torch.cat([image.extra_tokens.expand(x.shape[0], -1, -1), x], dim=1))
+        layers, ffn_layers = [], []
+        for block in list(image.context_encoder.blocks) + list(self.blocks):
+            x, ffn = block(x)
+            layers.append(x)
+            ffn_layers.append(ffn)
+        return x, layers, ffn_layers
+
+
+def fairseq_data2vec2():
+    model = FairseqData2Vec2Image(prenet=1, main=2)
+    positions = model.modality_encoders["IMAGE"].fixed_positional_encoder.positions.detach().clone()
+    randomized(model)
+    with torch.no_grad():
+        model.modality_encoders["IMAGE"].fixed_positional_encoder.positions.copy_(positions)
+    inputs = image_inputs()
+    tokens, layers, ffn_layers = model(inputs["image"])
+    expected = {**vit_outputs(tokens, layers, tokens[:, 0]), "ffn_layers": torch.stack(ffn_layers)}
+    options = (f"{{image_size: {IMAGE}, patch_size: {PATCH}, dim: {DIM}, depth: 3, heads: {HEADS}, position: sincos, "
+               "block: post_norm, prenet_depth: 1, output_layers: true, output_ffn: true, format: fairseq_data2vec2}")
+    return model.state_dict(), inputs, expected, ("encoder", "vit", options)
+
+
 def timm_resnet50():
     """resnet50 at its real size; batch-norm statistics and scales drawn so no block is an identity."""
     torch.manual_seed(0)
@@ -176,6 +259,7 @@ ARCHITECTURES = {
     "timm_vit_base_patch16_224": timm_vit,
     "timm_beitv2_base_patch16_224": timm_beitv2,
     "timm_resnet50": timm_resnet50,
+    "fairseq_data2vec2": fairseq_data2vec2,
 }
 
 

@@ -1,3 +1,4 @@
+#include "expect_error.hpp"
 #include "mmkd_testing.hpp"
 
 #include <gtest/gtest.h>
@@ -134,9 +135,25 @@ TEST(TextTransformer, ParameterNamesTellWhatSkipsWeightDecay) {
 }
 
 TEST(Vit, SixLayerData2Vec2StudentWithFixedPositionsHas43Point1MParameters) {  // Section 3.1.1
-  auto vit = make_encoder("vit", "{image_size: 224, patch_size: 16, dim: 768, depth: 6, heads: 12, position: sincos}");
-  EXPECT_EQ(mmkd::parameter_count(*vit), 43120128);
-  EXPECT_EQ(vit->named_buffers()["pos_embed"].sizes(), (std::vector<int64_t>{1, 197, 768}));
+  for (const char* block : {"pre_norm", "post_norm"}) {
+    auto vit = make_encoder("vit", std::string("{image_size: 224, patch_size: 16, dim: 768, depth: 6, heads: 12, "
+                                               "position: sincos, block: ") + block + "}");
+    EXPECT_EQ(mmkd::parameter_count(*vit), 43120128) << block;
+    EXPECT_EQ(vit->named_buffers()["pos_embed"].sizes(), (std::vector<int64_t>{1, 197, 768}));
+  }
+}
+
+TEST(Vit, PostNormHasAnInputNormAndNoFinalNormUnlessMeanPooling) {
+  const std::string tiny = "{image_size: 8, patch_size: 4, dim: 16, depth: 2, heads: 2, block: post_norm";
+  auto cls = make_encoder("vit", tiny + "}");
+  auto parameters = cls->named_parameters();
+  EXPECT_TRUE(parameters.contains("input_norm.weight"));
+  EXPECT_FALSE(parameters.contains("norm.weight"));
+  EXPECT_TRUE(make_encoder("vit", tiny + ", pooling: mean}")->named_parameters().contains("norm.weight"));
+  mmkd::testing::expect_error_naming([&] { make_encoder("vit", tiny + ", layer_scale: 0.1}"); },
+                                     {"layer_scale", "post_norm"});
+  mmkd::testing::expect_error_naming([&] { make_encoder("vit", tiny + ", output_ffn: true, checkpoint_activations: true}"); },
+                                     {"output_ffn", "checkpoint_activations"});
 }
 
 TEST(Vit, SinCosPositionsAsMae) {

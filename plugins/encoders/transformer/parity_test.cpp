@@ -59,7 +59,7 @@ TEST(Parity, MatchesTransformersAndTimmWithin1e4) {
     }
     ++architectures;
   }
-  EXPECT_EQ(architectures, 7);
+  EXPECT_EQ(architectures, 8);
 }
 
 }  // namespace

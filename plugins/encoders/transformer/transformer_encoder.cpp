@@ -6,6 +6,16 @@
 #include <cmath>
 
 namespace mmkd::transformer {
+namespace {
+
+// A pre- or post-LN block on x: its output and its MLP output.
+std::pair<torch::Tensor, torch::Tensor> run_block(torch::nn::Module& block, const torch::Tensor& x,
+                                                  const torch::Tensor& bias) {
+  if (auto* post_norm = block.as<PostNormBlock>()) return post_norm->forward_with_ffn(x, {}, bias);
+  return block.as<TransformerBlock>()->forward_with_ffn(x, {}, bias);
+}
+
+}  // namespace
 
 void TransformerOptions::declare(ComponentInfo& info) {
   info.option<int64_t>("dim", 64, "token width", positive())
@@ -74,9 +84,13 @@ std::vector<Port> trunk_outputs(const Options& options, std::vector<Port> own) {
 TransformerEncoder::TransformerEncoder(const TransformerOptions& options)
     : options_(options),
       dropout(register_module("dropout", torch::nn::Dropout(options.dropout))),
-      blocks(register_module("blocks", torch::nn::ModuleList())),
-      norm(register_module("norm", layer_norm(options.dim, options.norm_eps))) {
-  for (int64_t i = 0; i < options.depth; ++i) blocks->push_back(TransformerBlock(options.block(i)));
+      blocks(register_module("blocks", torch::nn::ModuleList())) {
+  if (options.post_norm) input_norm = register_module("input_norm", layer_norm(options.dim, options.norm_eps));
+  for (int64_t i = 0; i < options.depth; ++i) {
+    if (options.post_norm) blocks->push_back(PostNormBlock(options.block(i)));
+    else blocks->push_back(TransformerBlock(options.block(i)));
+  }
+  if (options.final_norm) norm = register_module("norm", layer_norm(options.dim, options.norm_eps));
   if (options.embed_dim > 0) head = register_module("head", normal_linear(options.dim, options.embed_dim, false));
   if (options.relative_position == "shared")
     rel_pos_bias = register_module("rel_pos_bias",
@@ -86,8 +100,9 @@ TransformerEncoder::TransformerEncoder(const TransformerOptions& options)
 
 TensorMap TransformerEncoder::encode(const torch::Tensor& x, const torch::Tensor& key_mask, bool mean_pool) {
   const bool recompute = options_.checkpoint_activations && is_training() && torch::GradMode::is_enabled();
-  torch::Tensor tokens = dropout(type_embed.defined() ? x + type_embed : x);  // Eq. 58-60
-  std::vector<torch::Tensor> layers;
+  torch::Tensor tokens = type_embed.defined() ? x + type_embed : x;  // Eq. 58-60
+  tokens = dropout(input_norm ? input_norm(tokens) : tokens);
+  std::vector<torch::Tensor> layers, ffn_layers;
   // Padding and the shared relative position bias, once per forward (a recomputed block
   // gathers the relative bias again, so that its gradient reaches the table).
   const torch::Tensor padding = key_mask.defined() ? padding_bias(key_mask, x) : torch::Tensor();
@@ -97,16 +112,17 @@ TensorMap TransformerEncoder::encode(const torch::Tensor& x, const torch::Tensor
   };
   const torch::Tensor bias = recompute ? padding : with_relative();
   for (const auto& module : *blocks) {
-    auto block = module->as<TransformerBlock>();
-    auto run = [block, bias, recompute, with_relative](const torch::Tensor& t) {
-      return block->forward(t, {}, recompute ? with_relative() : bias);
+    auto run = [module, bias, recompute, with_relative](const torch::Tensor& t) {
+      return run_block(*module, t, recompute ? with_relative() : bias);
     };
     if (recompute) {
-      std::vector<torch::Tensor> parameters = block->parameters();
+      std::vector<torch::Tensor> parameters = module->parameters();
       if (rel_pos_bias) parameters.push_back(rel_pos_bias->relative_position_bias_table);
-      tokens = checkpointed(run, tokens, parameters);
+      tokens = checkpointed([run](const torch::Tensor& t) { return run(t).first; }, tokens, parameters);
     } else {
-      tokens = run(tokens);
+      auto [output, ffn] = run(tokens);
+      tokens = output;
+      if (options_.output_ffn) ffn_layers.push_back(ffn);
     }
     if (options_.output_layers) layers.push_back(tokens);
   }
@@ -114,12 +130,13 @@ TensorMap TransformerEncoder::encode(const torch::Tensor& x, const torch::Tensor
   if (mean_pool) {
     pooled = norm(tokens.slice(1, 1).mean(1));
   } else {
-    tokens = norm(tokens);
+    if (norm) tokens = norm(tokens);
     pooled = tokens.select(1, 0);
   }
   TensorMap out{{"tokens", tokens}, {"cls", tokens.select(1, 0)}, {"pooled", pooled},
                 {"embedding", head ? head(pooled) : pooled}};
   if (options_.output_layers) out["layers"] = torch::stack(layers);
+  if (options_.output_ffn) out["ffn_layers"] = torch::stack(ffn_layers);  // Eq. 38: fairseq's layer_results
   return out;
 }
 

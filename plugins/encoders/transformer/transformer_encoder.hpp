@@ -19,6 +19,9 @@ struct TransformerOptions {
   bool checkpoint_activations = false, output_layers = false, type_embedding = false;
   std::string relative_position = "none";       // none, per_layer or shared (BEiT)
   int64_t grid_height = 0, grid_width = 0;       // patch grid, for relative positions
+  bool post_norm = false;   // input LayerNorm, post-LN blocks, no final LayerNorm (fairseq's Data2Vec2)
+  bool final_norm = true;   // the LayerNorm `norm` exists (pre-LN trunks, and mean pooling)
+  bool output_ffn = false;  // also output `ffn_layers`
 
   // dim, depth, heads, mlp_ratio, dropout, drop_path, layer_scale, qkv_bias, norm_eps,
   // type_embedding, checkpoint_activations, output_layers, embed_dim
@@ -31,18 +34,19 @@ class TransformerEncoder : public Encoder {
  protected:
   explicit TransformerEncoder(const TransformerOptions& options);
 
-  // x [B, T, dim] embedded tokens with positions, CLS first (the type embedding is added here); key_mask [B, T] (nonzero = token) or undefined.
-  // With mean_pool the pooled
-  // token is norm(mean of tokens 1..T-1) and `tokens` stay unnormalised, as in BEiT's
-  // classifier; otherwise tokens = norm(last block) and pooled = cls.
+  // x [B, T, dim] embedded tokens with positions, CLS first (the type embedding is added here);
+  // key_mask [B, T] (nonzero = token) or undefined. With mean_pool the pooled token is
+  // norm(mean of tokens 1..T-1) and `tokens` stay unnormalised, as in BEiT's classifier;
+  // otherwise tokens = norm(last block) (no norm after post-LN blocks) and pooled = cls.
   // Returns tokens, cls, pooled, embedding (head(pooled) or pooled) and, with output_layers,
-  // layers [depth, B, T, dim] (every block's output).
+  // layers [depth, B, T, dim] (every block's output), with output_ffn ffn_layers (every MLP output).
   TensorMap encode(const torch::Tensor& x, const torch::Tensor& key_mask, bool mean_pool = false);
 
   TransformerOptions options_;
   torch::nn::Dropout dropout{nullptr};
   torch::nn::ModuleList blocks{nullptr};
-  torch::nn::LayerNorm norm{nullptr};
+  torch::nn::LayerNorm input_norm{nullptr};  // post_norm only
+  torch::nn::LayerNorm norm{nullptr};        // final_norm only
   torch::nn::Linear head{nullptr};  // none when embed_dim is 0
   RelativePositionBias rel_pos_bias{nullptr};  // relative_position: shared
   torch::Tensor type_embed;                    // [1, 1, dim] with type_embedding

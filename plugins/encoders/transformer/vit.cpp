@@ -16,14 +16,29 @@ void VisionTransformer::declare(ComponentInfo& info) {
       .option<std::string>("pooling", "cls",
                            "cls: final LayerNorm on all tokens, pooled = CLS; mean: pooled = LayerNorm of the mean "
                            "patch token (BEiT v2 and Data2Vec2 classifiers)",
-                           one_of({"cls", "mean"}));
+                           one_of({"cls", "mean"}))
+      .option<std::string>("block", "pre_norm",
+                           "pre_norm: LayerNorm before attention and MLP, final LayerNorm (ViT, BEiT, timm); "
+                           "post_norm: LayerNorm on the input tokens and after each residual, no final LayerNorm "
+                           "(Data2Vec2 as fairseq builds it)",
+                           one_of({"pre_norm", "post_norm"}))
+      .option<bool>("output_ffn", false,
+                    "also output `ffn_layers`, every block's MLP output before its residual (Data2Vec2's targets)")
+      .option<int64_t>("prenet_depth", 2,
+                       "format fairseq_data2vec2: the checkpoint's first blocks that are its image encoder's prenet "
+                       "(context_encoder.blocks; 2 in base_imagenet.pt); `layers` counts them first",
+                       at_least(0));
   TransformerOptions::declare(info);
-  CheckpointOptions::declare(info, {"timm_vit", "timm_beitv2", "hf_beit", "hf_data2vec_vision"}, true);
+  CheckpointOptions::declare(info, {"timm_vit", "timm_beitv2", "hf_beit", "hf_data2vec_vision", "fairseq_data2vec2"},
+                             true);
   info.input("image", "float [B, channels, image_size, image_size]", "batch.image")
       .outputs_from([](const Options& options) {
-        return trunk_outputs(options,
-                             {{"tokens", "[B, 1 + N, dim], CLS first; N = (image_size / patch_size)^2"},
-                              {"patches", "[B, N, dim]: `tokens` without the CLS token"}});
+        std::vector<Port> ports = trunk_outputs(options, {{"tokens", "[B, 1 + N, dim], CLS first; N = (image_size / "
+                                                                     "patch_size)^2"},
+                                                          {"patches", "[B, N, dim]: `tokens` without the CLS token"}});
+        if (options.get<bool>("output_ffn"))
+          ports.push_back({"ffn_layers", "[depth, B, 1 + N, dim]: every block's MLP output before its residual"});
+        return ports;
       });
 }
 
@@ -54,6 +69,14 @@ TransformerOptions checked(const Options& options) {
   TransformerOptions o = TransformerOptions::read(options);
   o.relative_position = options.get<std::string>("relative_position");
   o.grid_height = o.grid_width = image_size / patch_size;
+  o.post_norm = options.get<std::string>("block") == "post_norm";
+  o.final_norm = !o.post_norm || options.get<std::string>("pooling") == "mean";
+  o.output_ffn = options.get<bool>("output_ffn");
+  if (o.output_ffn && o.checkpoint_activations)
+    options.fail("output_ffn", "recomputed blocks (checkpoint_activations: true) keep no MLP outputs");
+  if (o.post_norm && o.layer_scale > 0) options.fail("layer_scale", "post_norm blocks have no LayerScale: use 0");
+  if (o.post_norm && o.relative_position == "per_layer")
+    options.fail("relative_position", "post_norm blocks have no relative position bias of their own: use shared");
   if (options.get<std::string>("position") == "sincos" && o.dim % 4 != 0)
     options.fail("position", c10::str("sin-cos positions need dim divisible by 4, got dim ", o.dim));
   return o;
@@ -66,6 +89,7 @@ VisionTransformer::VisionTransformer(const Options& options, const Context& cont
       channels_(options.get<int64_t>("channels")),
       position_(options.get<std::string>("position")),
       pooling_(options.get<std::string>("pooling")),
+      prenet_depth_(options.get<int64_t>("prenet_depth")),
       checkpoint_(CheckpointOptions::read(options, context)) {
   const int64_t patch_size = options.get<int64_t>("patch_size");
   const int64_t grid = image_size_ / patch_size, dim = options_.dim;

@@ -1,6 +1,6 @@
 #pragma once
 // Encoder `vit`: Vision Transformer (ViT, BEiT v2, Data2Vec2 variants): patch embedding, CLS
-// token, learned, fixed sin-cos or relative positions, pre-LN blocks.
+// token, learned, fixed sin-cos or relative positions, pre-LN or post-LN blocks.
 #include "transformer_encoder.hpp"
 
 #include <torch/nn/modules/conv.h>
@@ -27,7 +27,10 @@ class VisionTransformer : public TransformerEncoder {
  private:
   int64_t image_size_, channels_;
   std::string position_, pooling_;
+  int64_t prenet_depth_;
   CheckpointOptions checkpoint_;
+
+  CheckpointLayout fairseq_layout(const std::vector<int64_t>& layers) const;
 };
 
 // Fixed 2-D sin-cos positions of MAE and Data2Vec2: [1 + grid^2, dim], the CLS row zero.

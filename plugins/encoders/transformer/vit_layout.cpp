@@ -1,5 +1,6 @@
 #include "vit.hpp"
 
+#include <algorithm>
 #include <map>
 
 namespace mmkd::transformer {
@@ -44,8 +45,61 @@ std::vector<std::string> hf_block_keys(const std::string& local) {
 
 }  // namespace
 
+// fairseq's Data2Vec2 (data2vec_multi, image): the patch embedding, CLS (extra token), input
+// LayerNorm and first `prenet_depth_` blocks in the image encoder, the other blocks after it.
+// Checkpoint layer k is prenet block k below prenet_depth_, main block k - prenet_depth_ above.
+CheckpointLayout VisionTransformer::fairseq_layout(const std::vector<int64_t>& layers) const {
+  const std::string image = "modality_encoders.IMAGE.";
+  CheckpointLayout layout;
+  layout.format = "fairseq_data2vec2";
+  auto block_prefix = [&](int64_t layer) {
+    return layer < prenet_depth_ ? image + "context_encoder.blocks." + std::to_string(layer) + "."
+                                 : "blocks." + std::to_string(layer - prenet_depth_) + ".";
+  };
+  const std::map<std::string, std::string> top = {
+      {"patch_embed.proj.weight", image + "local_encoder.proj.weight"},
+      {"patch_embed.proj.bias", image + "local_encoder.proj.bias"},
+      {"cls_token", image + "extra_tokens"},
+      {"input_norm.weight", image + "context_encoder.norm.weight"},
+      {"input_norm.bias", image + "context_encoder.norm.bias"},
+      {"norm.weight", "fc_norm.weight"},
+      {"norm.bias", "fc_norm.bias"},
+  };
+  for (const auto& item : named_parameters()) {
+    const std::string& name = item.key();
+    if (name == "head.weight") {
+      layout.bind_optional(name, "embedding_head.weight");
+    } else if (starts_with(name, "blocks.")) {
+      const size_t dot = name.find('.', 7);
+      const int64_t block = std::stoll(name.substr(7, dot - 7));
+      layout.bind(name, block_prefix(layers.empty() ? block : layers[block]) + name.substr(dot + 1));
+    } else {
+      auto renamed = top.find(name);
+      layout.bind(name, renamed == top.end() ? name : renamed->second);
+    }
+  }
+  if (!layers.empty()) {
+    std::vector<int64_t> prenet, main;
+    for (int64_t layer : layers) {
+      if (layer < prenet_depth_) prenet.push_back(layer);
+      else main.push_back(layer - prenet_depth_);
+    }
+    for (int64_t k = 0; k < prenet_depth_; ++k)
+      if (std::find(prenet.begin(), prenet.end(), k) == prenet.end())
+        layout.ignored_prefixes.push_back(block_prefix(k));
+    if (main.empty()) layout.ignored_prefixes.push_back("blocks.");
+    else layout.ignore_other_layers("blocks.", main);
+  }
+  layout.ignored_keys.push_back(image + "fixed_positional_encoder.positions");  // fixed sin-cos, rebuilt here
+  for (const char* unused : {"modality_encoders.IMAGE.decoder.", "modality_encoders.TEXT.", "modality_encoders.AUDIO.",
+                             "_ema", "shared_decoder.", "recon_proj."})
+    layout.ignored_prefixes.push_back(unused);
+  return layout;
+}
+
 CheckpointLayout VisionTransformer::layout(const std::string& format, const std::vector<int64_t>& layers,
                                            bool for_export) const {
+  if (format == "fairseq_data2vec2") return fairseq_layout(layers);
   const bool hf = starts_with(format, "hf_"), mean_pool = pooling_ == "mean";
   const std::string layer_prefix = hf ? "encoder.layer." : "blocks.";
   CheckpointLayout layout;

@@ -13,6 +13,12 @@ ComponentInfo Data2VecRegression::info() {
                        "(thesis Eq. 36-41)")
       .option<double>("instance_norm_eps", 1e-8, "epsilon added to the variance over time (Eq. 36)", positive())
       .option<double>("layer_norm_eps", 1e-5, "epsilon of the parameter-free layer norm (Eq. 40)", positive())
+      .option<int64_t>("teacher_first_layer", 0,
+                       "the first of the teacher's stacked layers averaged (Eq. 39); 2 leaves out Data2Vec2's prenet "
+                       "blocks, as fairseq's layer_results do",
+                       at_least(0))
+      .option<int64_t>("student_first_layer", 0, "the first of the student's stacked layers averaged (Eq. 39)",
+                       at_least(0))
       .input("teacher", "[L_t, B, T, D] outputs of every teacher layer (or one layer [B, T, D]); a target: no "
                         "gradient flows into it")
       .input("student", "[L_s, B, T, D] outputs of every student layer (or one layer [B, T, D])")
@@ -21,22 +27,30 @@ ComponentInfo Data2VecRegression::info() {
 
 Data2VecRegression::Data2VecRegression(const Options& options, const Context& /*context*/)
     : instance_norm_eps_(options.get<double>("instance_norm_eps")),
-      layer_norm_eps_(options.get<double>("layer_norm_eps")) {}
+      layer_norm_eps_(options.get<double>("layer_norm_eps")),
+      teacher_first_layer_(options.get<int64_t>("teacher_first_layer")),
+      student_first_layer_(options.get<int64_t>("student_first_layer")) {}
 
 namespace {
 
-torch::Tensor as_layers(const torch::Tensor& tensor, const std::string& port, const std::string& layers) {
-  if (tensor.dim() == 3) return tensor.unsqueeze(0);
-  if (tensor.dim() == 4) return tensor;
-  throw Error(c10::str("data2vec_regression: `", port, "` must be [", layers, ", B, T, D] or [B, T, D], got ",
-                       tensor.sizes()));
+// [L, B, T, D] from layer `first` on.
+torch::Tensor as_layers(const torch::Tensor& tensor, const std::string& port, const std::string& layers,
+                        int64_t first) {
+  if (tensor.dim() != 3 && tensor.dim() != 4)
+    throw Error(c10::str("data2vec_regression: `", port, "` must be [", layers, ", B, T, D] or [B, T, D], got ",
+                         tensor.sizes()));
+  const torch::Tensor stacked = tensor.dim() == 3 ? tensor.unsqueeze(0) : tensor;
+  if (first >= stacked.size(0))
+    throw Error(c10::str("data2vec_regression: `", port, "` has ", stacked.size(0), " layers, ", port,
+                         "_first_layer is ", first));
+  return stacked.slice(0, first);
 }
 
 }  // namespace
 
 LossOutput Data2VecRegression::compute(const TensorMap& inputs) {
-  const torch::Tensor teacher = as_layers(require(inputs, "teacher").detach(), "teacher", "L_t");
-  const torch::Tensor student = as_layers(require(inputs, "student"), "student", "L_s");
+  const torch::Tensor teacher = as_layers(require(inputs, "teacher").detach(), "teacher", "L_t", teacher_first_layer_);
+  const torch::Tensor student = as_layers(require(inputs, "student"), "student", "L_s", student_first_layer_);
   if (teacher.sizes().slice(1) != student.sizes().slice(1))
     throw Error(c10::str("data2vec_regression: `student` ", student.sizes(), " and `teacher` ", teacher.sizes(),
                          " must have equal [B, T, D]"));

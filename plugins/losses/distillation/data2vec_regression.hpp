@@ -16,6 +16,7 @@ class Data2VecRegression : public Loss {
  private:
   double instance_norm_eps_;
   double layer_norm_eps_;
+  int64_t teacher_first_layer_, student_first_layer_;
 };
 
 }  // namespace mmkd::distillation

@@ -119,6 +119,19 @@ TEST(Data2VecRegression, SingleLayersAreAcceptedAsBTD) {
   EXPECT_NEAR(out.loss.item<double>(), loop_regression(teacher.unsqueeze(0), student.unsqueeze(0), 1e-8, 1e-5).loss, 1e-5);
 }
 
+TEST(Data2VecRegression, FirstLayerOptionsLeaveOutTheLayersBeforeThem) {
+  torch::manual_seed(6);
+  torch::Tensor teacher = torch::randn({4, 2, 3, 5}), student = torch::randn({3, 2, 3, 5});
+  auto skipping = make_data2vec_regression("{teacher_first_layer: 2, student_first_layer: 1}");
+  mmkd::LossOutput out = skipping->compute({{"teacher", teacher}, {"student", student}});
+  mmkd::LossOutput kept =
+      make_data2vec_regression()->compute({{"teacher", teacher.slice(0, 2)}, {"student", student.slice(0, 1)}});
+  EXPECT_NEAR(out.loss.item<double>(), kept.loss.item<double>(), 1e-6);
+  EXPECT_NEAR(out.loss.item<double>(), loop_regression(teacher.slice(0, 2), student.slice(0, 1), 1e-8, 1e-5).loss, 1e-5);
+  expect_error_naming([&] { skipping->compute({{"teacher", teacher.slice(0, 2)}, {"student", student}}); },
+                      {"`teacher` has 2 layers", "teacher_first_layer is 2"});
+}
+
 TEST(Data2VecRegression, GradientsMatchFiniteDifferencesInDouble) {
   torch::manual_seed(3);
   auto loss = make_data2vec_regression("{instance_norm_eps: 1.0e-6}");

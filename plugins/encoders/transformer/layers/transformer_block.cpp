@@ -43,15 +43,21 @@ TransformerBlockImpl::TransformerBlockImpl(const BlockOptions& options)
 
 torch::Tensor TransformerBlockImpl::forward(const torch::Tensor& x, const torch::Tensor& key_mask,
                                             const torch::Tensor& bias) {
+  return forward_with_ffn(x, key_mask, bias).first;
+}
+
+std::pair<torch::Tensor, torch::Tensor> TransformerBlockImpl::forward_with_ffn(const torch::Tensor& x,
+                                                                               const torch::Tensor& key_mask,
+                                                                               const torch::Tensor& bias) {
   torch::Tensor attention_bias = bias;
   if (relative_position_bias)
     attention_bias = bias.defined() ? bias + relative_position_bias->forward() : relative_position_bias->forward();
   torch::Tensor attended = attn(norm1(x), key_mask, attention_bias);
   if (gamma_1.defined()) attended = gamma_1 * attended;
   torch::Tensor h = x + drop_path(attended, drop_path_p, is_training());
-  torch::Tensor mixed = mlp(norm2(h));
-  if (gamma_2.defined()) mixed = gamma_2 * mixed;
-  return h + drop_path(mixed, drop_path_p, is_training());
+  torch::Tensor ffn = mlp(norm2(h));
+  torch::Tensor mixed = gamma_2.defined() ? gamma_2 * ffn : ffn;
+  return {h + drop_path(mixed, drop_path_p, is_training()), ffn};
 }
 
 PostNormBlockImpl::PostNormBlockImpl(const BlockOptions& options)
@@ -63,8 +69,15 @@ PostNormBlockImpl::PostNormBlockImpl(const BlockOptions& options)
 
 torch::Tensor PostNormBlockImpl::forward(const torch::Tensor& x, const torch::Tensor& key_mask,
                                          const torch::Tensor& bias) {
+  return forward_with_ffn(x, key_mask, bias).first;
+}
+
+std::pair<torch::Tensor, torch::Tensor> PostNormBlockImpl::forward_with_ffn(const torch::Tensor& x,
+                                                                            const torch::Tensor& key_mask,
+                                                                            const torch::Tensor& bias) {
   torch::Tensor h = norm1(x + drop_path(attn(x, key_mask, bias), drop_path_p, is_training()));
-  return norm2(h + drop_path(mlp(h), drop_path_p, is_training()));
+  torch::Tensor ffn = mlp(h);
+  return {norm2(h + drop_path(ffn, drop_path_p, is_training())), ffn};
 }
 
 }  // namespace mmkd::transformer

@@ -10,6 +10,8 @@
 #include <torch/nn/pimpl.h>
 #include <torch/types.h>
 
+#include <utility>
+
 namespace mmkd::transformer {
 
 torch::nn::LayerNorm layer_norm(int64_t dim, double eps = 1e-6);
@@ -46,6 +48,9 @@ class TransformerBlockImpl : public torch::nn::Module {
 
   // x [B, T, dim]; key_mask [B, T] or undefined; bias [1 or B, heads, T, T] or undefined.
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& key_mask = {}, const torch::Tensor& bias = {});
+  // The block's output and its MLP output before LayerScale and the residual.
+  std::pair<torch::Tensor, torch::Tensor> forward_with_ffn(const torch::Tensor& x, const torch::Tensor& key_mask = {},
+                                                           const torch::Tensor& bias = {});
 
   double drop_path_p;
   torch::nn::LayerNorm norm1{nullptr};
@@ -57,11 +62,14 @@ class TransformerBlockImpl : public torch::nn::Module {
 };
 TORCH_MODULE(TransformerBlock);
 
-// BERT: norm1(x + attn(x)), then norm2(h + mlp(h)); LayerNorm eps 1e-12.
+// BERT and fairseq's Data2Vec2: norm1(x + attn(x)), then norm2(h + mlp(h)).
 class PostNormBlockImpl : public torch::nn::Module {
  public:
   explicit PostNormBlockImpl(const BlockOptions& options);
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& key_mask = {}, const torch::Tensor& bias = {});
+  // The block's output and mlp(h), before the residual and norm2 (fairseq's layer_results).
+  std::pair<torch::Tensor, torch::Tensor> forward_with_ffn(const torch::Tensor& x, const torch::Tensor& key_mask = {},
+                                                           const torch::Tensor& bias = {});
 
   double drop_path_p;
   SelfAttention attn{nullptr};
