@@ -1,7 +1,8 @@
 """The benchmarked losses written directly in PyTorch, the way a researcher's script would,
-timed like bench/loss_bench.cpp times the plugins (median ms of forward + backward).
+timed like bench/loss_bench.cpp times the plugins (median ms of forward + backward); --compile
+runs the loss module through torch.compile (PyTorch 2; the warmup steps compile).
 
-    python3 bench/loss_peers.py contrastive_target --batch 256 --dim 768 --bank 65536
+    python bench/loss_peers.py contrastive_target --batch 256 --dim 768 --bank 65536 [--compile]
 """
 import argparse
 import statistics
@@ -26,12 +27,16 @@ class ContrastiveTarget(torch.nn.Module):
         labels = torch.arange(image.shape[0], device=image.device)
         t2i = F.cross_entropy(F.normalize(text, dim=-1) @ keys.t(), labels)
         i2i = F.cross_entropy(F.normalize(image, dim=-1) @ keys.t(), labels)
-        with torch.no_grad():
-            start = int(self.pointer)
-            end = start + targets.shape[0]
-            self.bank[start:end] = targets
-            self.pointer.fill_(end % self.bank.shape[0])
+        self.enqueue(targets)
         return (t2i + i2i) / 2
+
+    @torch.compiler.disable  # a slice at a data-dependent offset: stays eager under torch.compile
+    @torch.no_grad()
+    def enqueue(self, targets):
+        start = int(self.pointer)
+        end = start + targets.shape[0]
+        self.bank[start:end] = targets
+        self.pointer.fill_(end % self.bank.shape[0])
 
 
 def ipot(cost, epsilon, outer, inner):
@@ -91,14 +96,14 @@ def time_steps(step, iterations, warmup, device):
     return statistics.median(times)
 
 
-def contrastive_target(args, device):
-    loss = ContrastiveTarget(args.bank, args.dim).to(device)
+def contrastive_target(args, device, prepare):
+    loss = prepare(ContrastiveTarget(args.bank, args.dim).to(device))
     image, text, teacher = (torch.randn(args.batch, args.dim, device=device, requires_grad=True) for _ in range(3))
     return lambda: loss(image, text, teacher).backward()
 
 
-def codebook_ot(args, device):
-    loss = CodebookOt(args.codewords, args.dim).to(device)
+def codebook_ot(args, device, prepare):
+    loss = prepare(CodebookOt(args.codewords, args.dim).to(device))
     inputs = [torch.randn(args.batch, args.dim, device=device, requires_grad=True) for _ in range(4)]
     return lambda: loss(*inputs).backward()
 
@@ -117,13 +122,17 @@ def main():
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--threads", type=int, default=0)
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--compile", action="store_true", help="torch.compile the loss; needs --warmup >= 1")
     args, _ = parser.parse_known_args()
+    if args.compile and args.warmup < 1:
+        parser.error("--compile needs --warmup >= 1: the first step compiles")
     if args.threads > 0:
         torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     device = torch.device(args.device)
-    step = PEERS[args.loss](args, device)
-    print(f"loss/{args.loss} pytorch {time_steps(step, args.iterations, args.warmup, device):.3f} ms")
+    step = PEERS[args.loss](args, device, torch.compile if args.compile else lambda loss: loss)
+    mode = "pytorch-compile" if args.compile else "pytorch-eager"
+    print(f"loss/{args.loss} {mode} {time_steps(step, args.iterations, args.warmup, device):.3f} ms")
 
 
 if __name__ == "__main__":

@@ -2,12 +2,13 @@
 """The S-SMKE training step of bench/s_smke.yaml (thesis 001, Section 3.2.2, Eq. 50-57, Table 29)
 written the way the thesis' code runs: plain PyTorch modules in eager mode, torch.autocast for
 bf16, torch.optim.AdamW. Same architecture, parameter counts, losses, optimizer and shapes as
-the mmkd experiment; random tensors as input (data loading is not what is compared).
+the mmkd experiment; random tensors as input (data loading is not what is compared). --compile
+runs the teacher and the model through torch.compile (PyTorch 2; the warmup steps compile).
 
     s_smke.py [--image-size 32 --patch-size 8 --dim 64 --heads 4 --depth 2 --teacher-depth 4
                --hidden-dim 256 --text-len 16 --vocab-size 1000 --batch-size 32]
               [--device auto|cpu|cuda] [--precision fp32|bf16] [--teacher-precision fp32|bf16]
-              [--steps 20] [--warmup 5] [--threads 1] [--phases] [--count-only]
+              [--steps 20] [--warmup 5] [--threads 1] [--compile] [--phases] [--count-only]
 
 Prints each module's parameter count as `mmkd run` does, then `samples_per_second X`.
 """
@@ -287,10 +288,14 @@ def main():
     parser.add_argument("--clip-grad-norm", type=float, default=0.0, help="0 = off")
     parser.add_argument("--adamw", default="default", choices=["default", "loop", "foreach", "fused"],
                         help="torch.optim.AdamW implementation; default: PyTorch's choice (foreach on CUDA)")
+    parser.add_argument("--compile", action="store_true",
+                        help="torch.compile the teacher and the model (default mode); needs --warmup >= 1")
     parser.add_argument("--phases", action="store_true",
                         help="time teacher, student, backward and optimizer, synchronising after each (as mmkd bench)")
     parser.add_argument("--count-only", action="store_true", help="print the parameter counts and exit")
     a = parser.parse_args()
+    if a.compile and a.warmup < 1:
+        parser.error("--compile needs --warmup >= 1: the first step compiles")
 
     torch.set_num_threads(a.threads if a.threads > 0 else os.cpu_count())
     device = torch.device("cuda" if a.device == "cuda" or (a.device == "auto" and torch.cuda.is_available()) else "cpu")
@@ -312,6 +317,8 @@ def main():
     model = model.to(device).train()
     optimizer = make_adamw(model, a.adamw)
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, cosine_with_warmup(a.warmup + a.steps))
+    if a.compile:
+        teacher, model = torch.compile(teacher), torch.compile(model)
     mean = torch.tensor(IMAGENET_MEAN, device=device).reshape(1, 3, 1, 1)
     std = torch.tensor(IMAGENET_STD, device=device).reshape(1, 3, 1, 1)
 
@@ -370,7 +377,8 @@ def main():
         print(f"step {total:.4f} s over {a.steps} steps:" + "".join(
             f" {name} {t / a.steps:.4f} s ({100 * t / a.steps / total:.0f}%)" for name, t in phase_seconds.items()))
     print(f"device {device}, threads {torch.get_num_threads()}, precision {a.precision} (autocast {autocast}), "
-          f"teacher {a.teacher_precision}, torch {torch.__version__}, last loss {loss:.4f}")
+          f"teacher {a.teacher_precision}, torch {torch.__version__} {'torch.compile' if a.compile else 'eager'}, "
+          f"last loss {loss:.4f}")
     print(f"step_ms {1000 * seconds / a.steps:.2f}")
     print(f"samples_per_second {a.steps * a.batch_size / seconds:.2f}")
 
