@@ -148,6 +148,18 @@ def timm_beitv2():
     return model.state_dict(), inputs, timm_trunk(model, inputs), ("encoder", "vit", options)
 
 
+def timm_beitv2_shared():
+    """BEiT v2 as unilm's self-supervised pt1k checkpoint is built: one relative position bias shared by
+    all blocks, the final LayerNorm on every token, the CLS token its output (the thesis' teacher)."""
+    model = randomized(timm.models.beit.Beit(
+        img_size=IMAGE, patch_size=PATCH, embed_dim=DIM, depth=DEPTH, num_heads=HEADS, num_classes=0,
+        use_abs_pos_emb=False, use_rel_pos_bias=False, use_shared_rel_pos_bias=True, init_values=0.1,
+        global_pool="token"))
+    inputs = image_inputs()
+    options = f"{{{BEIT_OPTIONS}, relative_position: shared, pooling: cls, format: timm_beitv2}}"
+    return model.state_dict(), inputs, timm_trunk(model, inputs), ("encoder", "vit", options)
+
+
 def sincos_axis(dim, positions):
     omega = 1.0 / 10000 ** (torch.arange(dim // 2, dtype=torch.float64) / (dim / 2))
     angles = positions.reshape(-1, 1).double() * omega
@@ -258,6 +270,7 @@ ARCHITECTURES = {
                                                True, True, "hf_data2vec_vision"),
     "timm_vit_base_patch16_224": timm_vit,
     "timm_beitv2_base_patch16_224": timm_beitv2,
+    "timm_beitv2_shared_relative_position": timm_beitv2_shared,
     "timm_resnet50": timm_resnet50,
     "fairseq_data2vec2": fairseq_data2vec2,
 }

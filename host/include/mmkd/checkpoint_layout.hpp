@@ -32,6 +32,9 @@ struct CheckpointLayout {
   std::vector<std::string> base_prefixes;     // what a whole-model checkpoint puts first ("bert.")
   // Older names a checkpoint may use for a key ending: {"LayerNorm.weight", "LayerNorm.gamma"}.
   std::vector<std::pair<std::string, std::string>> legacy_endings;
+  // Export only: the config.json the format's library reads beside the weights (transformers'
+  // from_pretrained, timm's local-dir:); empty = the library has no such model.
+  std::string library_config;
 
   void bind(std::string name, std::string key);                     // one key, same shape
   void bind(std::string name, std::vector<std::string> keys);       // concatenated along dim 0

@@ -2,6 +2,7 @@
 
 #include "cli/trained_weights.hpp"
 #include "graph/graph.hpp"
+#include "io/atomic_file.hpp"
 
 #include <mmkd/safetensors.hpp>
 
@@ -10,11 +11,27 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 
 namespace fs = std::filesystem;
 
 namespace mmkd {
+
+namespace {
+
+// OUT/<node>/config.json and model.safetensors (the library's tensors only, without mmkd's own
+// such as embedding_head): what transformers' from_pretrained and timm's local-dir: read.
+void write_library_folder(const Encoder& encoder, CheckpointLayout layout, const fs::path& folder) {
+  layout.bindings.erase(std::remove_if(layout.bindings.begin(), layout.bindings.end(),
+                                      [](const KeyBinding& binding) { return binding.optional; }),
+                       layout.bindings.end());
+  fs::create_directories(folder);
+  write_text_atomically((folder / "config.json").string(), layout.library_config + "\n");
+  write_safetensors((folder / "model.safetensors").string(), export_checkpoint(encoder, layout), {{"format", "pt"}});
+}
+
+}  // namespace
 
 std::vector<std::string> export_encoders(const Registry& registry, const ExperimentPlan& plan,
                                          const std::string& weights_path, const std::string& out_dir) {
@@ -42,6 +59,11 @@ std::vector<std::string> export_encoders(const Registry& registry, const Experim
     const std::string path = (fs::path(out_dir) / (node.name + ".safetensors")).string();
     write_safetensors(path, export_checkpoint(*encoder, layout), {{"format", "pt"}, {"mmkd.format", layout.format}});
     written.push_back(path);
+    if (!layout.library_config.empty()) {
+      const fs::path folder = fs::path(out_dir) / node.name;
+      write_library_folder(*encoder, layout, folder);
+      written.push_back(folder.string() + "/");
+    }
   }
   return written;
 }

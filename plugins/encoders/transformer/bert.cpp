@@ -2,6 +2,7 @@
 
 #include "layers/activation_checkpoint.hpp"
 #include "layers/linear_init.hpp"
+#include "library_config.hpp"
 
 namespace mmkd::transformer {
 
@@ -103,7 +104,12 @@ TensorMap Bert::forward(const TensorMap& inputs) {
   return out;
 }
 
-CheckpointLayout Bert::export_layout() const { return layout({}); }
+CheckpointLayout Bert::export_layout() const {
+  CheckpointLayout exported = layout({});
+  exported.library_config = transformers_bert_config(options_, word_embed->weight.size(0), pos_embed->weight.size(0),
+                                                     type_embed->weight.size(0));
+  return exported;
+}
 
 CheckpointLayout Bert::layout(const std::vector<int64_t>& layers) const {
   static const std::map<std::string, std::vector<std::string>> block_keys = {

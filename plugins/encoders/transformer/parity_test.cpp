@@ -59,7 +59,7 @@ TEST(Parity, MatchesTransformersAndTimmWithin1e4) {
     }
     ++architectures;
   }
-  EXPECT_EQ(architectures, 8);
+  EXPECT_EQ(architectures, 9);
 }
 
 }  // namespace

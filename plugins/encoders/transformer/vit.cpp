@@ -1,5 +1,7 @@
 #include "vit.hpp"
 
+#include "library_config.hpp"
+
 #include <cmath>
 
 namespace mmkd::transformer {
@@ -117,7 +119,10 @@ TensorMap VisionTransformer::forward(const TensorMap& inputs) {
 }
 
 CheckpointLayout VisionTransformer::export_layout() const {
-  return layout(checkpoint_.format, {}, true);
+  CheckpointLayout exported = layout(checkpoint_.format, {}, true);
+  exported.library_config = vit_library_config(
+      checkpoint_.format, options_, {image_size_, patch_embed->weight.size(2), channels_, position_, pooling_});
+  return exported;
 }
 
 }  // namespace mmkd::transformer
