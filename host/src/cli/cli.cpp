@@ -2,6 +2,7 @@
 
 #include "cli/bench_command.hpp"
 #include "cli/cache_teacher_command.hpp"
+#include "cli/convert_command.hpp"
 #include "cli/describe.hpp"
 #include "cli/eval_command.hpp"
 #include "cli/external_command.hpp"
@@ -10,6 +11,7 @@
 #include "cli/sweep_command.hpp"
 #include "cli/trained_weights.hpp"
 #include "config/experiment_file.hpp"
+#include "convert/checkpoint_formats.hpp"
 #include "dist/launcher.hpp"
 #include "dist/process_group.hpp"
 #include "graph/experiment_plan.hpp"
@@ -17,6 +19,7 @@
 #include "plugins/plugin_loader.hpp"
 #include "train/results_table.hpp"
 #include "train/trainer.hpp"
+#include "util/names.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -146,6 +149,21 @@ int command_cache_teacher(const std::string& path, const std::vector<std::string
     std::cout << cache_teacher_outputs(loaded.registry, loaded.plan, request) << "\n";
     return 0;
   });
+}
+
+int command_convert(const ConvertRequest& request) {
+  try {
+    std::cout << convert_checkpoint(request);
+    return 0;
+  } catch (const std::exception& e) {
+    return report_bad_input(e);
+  }
+}
+
+std::string checkpoint_format_names() {
+  std::vector<std::string> names;
+  for (const auto& format : checkpoint_formats()) names.push_back(format.name);
+  return join_names(names);
 }
 
 // A sweep's runs are checked (every one planned) before the first starts; loggers with a
@@ -280,6 +298,17 @@ int cli_main(int argc, char** argv) {
   probe->add_option("--inputs", probe_request.inputs_path, "safetensors file with one tensor per input port")->required();
   probe->add_option("--out", probe_request.output_path, "safetensors file for outputs and input gradients")->required();
 
+  ConvertRequest convert_request;
+  auto* convert = app.add_subcommand(
+      "convert", "write a PyTorch pickle checkpoint's state dict as safetensors, without running anything in the pickle");
+  convert->add_option("input", convert_request.input, "checkpoint written by torch.save (.pt, .pth, .bin)")->required();
+  convert->add_option("output", convert_request.output, ".safetensors file to write")->required();
+  convert->add_option("--format", convert_request.format, "key names to write: " + checkpoint_format_names())
+      ->required();
+  convert->add_option("--key", convert_request.key,
+                      "the entry holding the state dict, e.g. state_dict_ema (default: the top level when it holds "
+                      "only tensors, else model, state_dict, module or model_state)");
+
   if (argc >= 2 && argv[1][0] != '-') {
     bool builtin = true;
     try {
@@ -309,6 +338,7 @@ int cli_main(int argc, char** argv) {
   if (*cache_teacher) return command_cache_teacher(experiment, overrides, cache_request);
   if (*sweep) return command_sweep(sweep_file, overrides, sweep_runs_dir);
   if (*export_command) return command_export(run_dir, export_dir);
+  if (*convert) return command_convert(convert_request);
   if (*list) return with_plugins([](const Registry& r) { std::cout << list_components(r); });
   if (*describe) return with_plugins([&](const Registry& r) { std::cout << describe_component(r, component); });
   if (*probe)
