@@ -28,7 +28,8 @@ ComponentInfo ImageVq::info() {
              "[B, N, D] the teacher's layer-0 patch tokens h^t_{v,0,1..N} (patch embeddings plus positions, Eq. 20), "
              "without [I_CLS]; masked by Eq. 87 and fed to the decoder")
       .output("reconstruction", "1 - cos(decoder [I_CLS] output, teacher [I_CLS]), batch mean (Eq. 88, first term)")
-      .output("commitment", "||delta(h W_q_down) - delta(q_m)||^2, batch mean, before its weight (Eq. 88, second term)")
+      .output("commitment", "||delta(h W_q_down) - delta(q_m)||^2 as Eq. 1 (mean over dimensions), batch mean, before "
+                            "its weight (Eq. 88, second term)")
       .output("codebook_usage", "fraction of the J codewords chosen by at least one image of this batch")
       .output("perplexity", "exp of the entropy of this batch's codeword assignment frequencies")
       .output("codeword_cosine", "mean cosine between the projected [I_CLS] and its chosen codeword");

@@ -130,7 +130,8 @@ double reference_loss(mmkd::Loss& loss, const torch::Tensor& teacher_cls, const 
     reconstruction += (1 - cosine(sequence[0], h)) / batch;
     double zz = 0, qq = 0;
     for (int64_t s = 0; s < codebook_dim; ++s) zz += z[s] * z[s], qq += q[s] * q[s];
-    for (int64_t s = 0; s < codebook_dim; ++s) commitment += std::pow(z[s] / std::sqrt(zz) - q[s] / std::sqrt(qq), 2) / batch;
+    for (int64_t s = 0; s < codebook_dim; ++s)  // Eq. 1: the mean over the dimensions
+      commitment += std::pow(z[s] / std::sqrt(zz) - q[s] / std::sqrt(qq), 2) / codebook_dim / batch;
   }
   return reconstruction + commitment_weight * commitment;
 }
@@ -176,7 +177,8 @@ TEST(ImageVq, MetricsOnHandCase) {
   EXPECT_NEAR(out.metrics.at("codebook_usage").item<double>(), 0.5, 1e-7);
   EXPECT_NEAR(out.metrics.at("perplexity").item<double>(), std::exp(-(third * std::log(third) + 2 * third * std::log(2 * third))), 1e-5);
   EXPECT_NEAR(out.metrics.at("codeword_cosine").item<double>(), (cos[0] + cos[1] + cos[2]) / 3, 1e-6);
-  EXPECT_NEAR(out.metrics.at("commitment").item<double>(), (6 - 2 * (cos[0] + cos[1] + cos[2])) / 3, 1e-6);
+  // |u - c|^2 = 2 - 2 cos for unit vectors, averaged over the 2 dimensions and the 3 samples
+  EXPECT_NEAR(out.metrics.at("commitment").item<double>(), (6 - 2 * (cos[0] + cos[1] + cos[2])) / 3 / 2, 1e-6);
   EXPECT_NEAR(out.loss.item<double>(),
               out.metrics.at("reconstruction").item<double>() + out.metrics.at("commitment").item<double>(), 1e-6);
   for (const auto& [name, value] : out.metrics) EXPECT_FALSE(value.requires_grad()) << name;

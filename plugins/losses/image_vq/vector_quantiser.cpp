@@ -16,7 +16,8 @@ Quantisation quantise(const torch::Tensor& projected, const torch::Tensor& codeb
 }
 
 torch::Tensor commitment_loss(const torch::Tensor& projected, const torch::Tensor& codewords) {
-  return (l2_normalize(projected) - l2_normalize(codewords).detach()).pow(2).sum(1).mean();  // Eq. 88
+  // Eq. 88 with Eq. 1's ||.||_2^2: the mean over the S dimensions, then over the batch
+  return (l2_normalize(projected) - l2_normalize(codewords).detach()).pow(2).mean();
 }
 
 torch::Tensor codeword_cosine(const torch::Tensor& projected, const torch::Tensor& codewords) {

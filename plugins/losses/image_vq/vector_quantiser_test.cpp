@@ -41,16 +41,17 @@ TEST(VectorQuantiser, StraightThroughCopiesTheGradientOfTheQuantisedVector) {
   EXPECT_FALSE(q.codewords.requires_grad());
 }
 
-TEST(VectorQuantiser, CommitmentIsTheSquaredDistanceOfUnitVectors) {
+TEST(VectorQuantiser, CommitmentIsTheMeanSquaredErrorOfUnitVectors) {  // Eq. 88, ||.||_2^2 as Eq. 1
   const torch::Tensor projected = rows({3.0, 4.0, 0.0, 2.0}, 2).requires_grad_();
   const torch::Tensor codewords = rows({1.0, 0.0, 0.0, 5.0}, 2);
-  // Row 0: (0.6, 0.8) vs (1, 0): 0.16 + 0.64 = 0.8; row 1: identical directions: 0.
+  // Row 0: (0.6, 0.8) vs (1, 0): (0.16 + 0.64) / 2 = 0.4; row 1: identical directions: 0.
   const torch::Tensor loss = vq::commitment_loss(projected, codewords);
-  EXPECT_NEAR(loss.item<double>(), 0.4, 1e-12);
+  EXPECT_NEAR(loss.item<double>(), 0.2, 1e-12);
   EXPECT_TRUE(torch::allclose(vq::codeword_cosine(projected, codewords), rows({0.6, 1.0}, 1).reshape({2})));
   loss.backward();
-  // Row 0 (weight 1/2): 2 (I - u u^T)(u - c) / |z| / 2 with u = (0.6, 0.8), c = (1, 0), |z| = 5.
-  EXPECT_TRUE(torch::allclose(projected.grad()[0], torch::tensor({-0.128, 0.096}, torch::kDouble), 0, 1e-12));
+  // Row 0 (weight 1/2 for the batch, 1/2 for the dimensions): 2 (I - u u^T)(u - c) / |z| / 4 with
+  // u = (0.6, 0.8), c = (1, 0), |z| = 5.
+  EXPECT_TRUE(torch::allclose(projected.grad()[0], torch::tensor({-0.064, 0.048}, torch::kDouble), 0, 1e-12));
   EXPECT_NEAR(projected.grad()[1].abs().sum().item<double>(), 0.0, 1e-12);
 }
 
