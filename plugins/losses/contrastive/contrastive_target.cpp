@@ -9,8 +9,9 @@ ComponentInfo ContrastiveTarget::info() {
   ComponentInfo info("contrastive_target",
                      "Contrastive target loss (thesis Eq. 79-85): cross entropy of the student's text [CLS] (t2i) "
                      "and image [CLS] (i2i) over the teacher's image [CLS] of the global batch (all ranks) and of a "
-                     "FIFO memory bank of earlier teacher targets; the pair's own target is the positive. The "
-                     "thesis' logits are plain cosine similarities (Eq. 81), i.e. temperature 1, not learned.");
+                     "FIFO memory bank of earlier teacher targets; the pair's own target is the positive. Eq. 81's "
+                     "logits are plain cosine similarities (temperature 1, the default); the thesis' code scaled "
+                     "them by a fixed 1 / 0.07 (init_temperature: 0.07, what experiments/thesis uses).");
   LogitScale::declare(info, 1.0, false);
   info.option<int64_t>("bank_size", 65536, "teacher targets kept from earlier steps (Eq. 84, G); 0 = no memory bank",
                        at_least(0))
