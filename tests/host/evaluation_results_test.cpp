@@ -21,17 +21,11 @@
 #include <filesystem>
 
 using namespace mmkd;
+using mmkd::testing::options_for_section;
 using mmkd::testing::read_file;
 using mmkd::testing::TempDir;
 
 namespace {
-
-Options section(const std::vector<OptionSpec>& specs, const std::string& key, const std::string& yaml) {
-  std::vector<Diagnostic> errors;
-  Options options = check_options(specs, parse_yaml_string(yaml, "exp.yaml"), key, {}, errors);
-  if (!errors.empty()) throw ConfigError(errors);
-  return options;
-}
 
 std::vector<TableCell> retrieval_cells(const std::string& set, double first) {
   std::vector<TableCell> cells;
@@ -80,7 +74,7 @@ TEST(LayerDecay, ScalesLearningRatesByEq42) {
       {"model.image.blocks.0.fc.bias", torch::zeros({4}, torch::requires_grad())},
       {"model.image.blocks.1.fc.weight", torch::zeros({4, 4}, torch::requires_grad())},
       {"model.head.weight", torch::zeros({2, 4}, torch::requires_grad())}};
-  AdamWGroups groups = make_adamw(parameters, section(optimizer_options(), "optimizer", "{layer_decay: 0.5, lr: 2.0}"));
+  AdamWGroups groups = make_adamw(parameters, options_for_section(optimizer_options(), "optimizer", "{layer_decay: 0.5, lr: 2.0}"));
   set_learning_rate(groups, 2.0);
   // lr_l = 2 * 0.5^(L + 1 - l) with L = 2 blocks.
   const std::vector<double> expected = {2 * 0.125, 2 * 0.25, 2 * 0.25, 2 * 0.5, 2 * 1.0};
@@ -98,7 +92,7 @@ TEST(LayerDecay, ScalesLearningRatesByEq42) {
     EXPECT_TRUE(found) << parameters[i].first;
   }
 
-  AdamWGroups flat = make_adamw(parameters, section(optimizer_options(), "optimizer", "{lr: 2.0}"));
+  AdamWGroups flat = make_adamw(parameters, options_for_section(optimizer_options(), "optimizer", "{lr: 2.0}"));
   set_learning_rate(flat, 3.0);
   EXPECT_EQ(flat.optimizer->param_groups().size(), 2u);  // with and without weight decay
   for (const auto& group : flat.optimizer->param_groups()) EXPECT_DOUBLE_EQ(group.options().get_lr(), 3.0);
@@ -107,7 +101,7 @@ TEST(LayerDecay, ScalesLearningRatesByEq42) {
 TEST(AdamW, ZeroGradientsKeepsThemAsZerosOnEveryLibtorch) {
   std::vector<std::pair<std::string, torch::Tensor>> parameters = {
       {"model.a.weight", torch::ones({2, 2}, torch::requires_grad())}, {"model.a.bias", torch::ones({2}, torch::requires_grad())}};
-  AdamWGroups groups = make_adamw(parameters, section(optimizer_options(), "optimizer", "{lr: 0.1}"));
+  AdamWGroups groups = make_adamw(parameters, options_for_section(optimizer_options(), "optimizer", "{lr: 0.1}"));
   parameters[0].second.mutable_grad() = torch::full({2, 2}, 3.0);
   zero_gradients(groups);
   ASSERT_TRUE(parameters[0].second.grad().defined());
@@ -119,7 +113,7 @@ TEST(LayerDecay, GivesTheThesisTable5LearningRates) {
   std::vector<std::pair<std::string, torch::Tensor>> parameters = {{"model.image.cls_token", torch::zeros({1, 1, 4})}};
   for (int i = 0; i < 6; ++i) parameters.push_back({fmt::format("model.image.blocks.{}.fc.weight", i), torch::zeros({4, 4})});
   parameters.push_back({"model.head.head.weight", torch::zeros({2, 4})});
-  AdamWGroups groups = make_adamw(parameters, section(optimizer_options(), "optimizer", "{layer_decay: 0.81}"));
+  AdamWGroups groups = make_adamw(parameters, options_for_section(optimizer_options(), "optimizer", "{layer_decay: 0.81}"));
   set_learning_rate(groups, 1e-3);
   std::vector<double> rates;
   for (const auto& group : groups.optimizer->param_groups()) rates.push_back(group.options().get_lr());
@@ -131,7 +125,7 @@ TEST(LayerDecay, GivesTheThesisTable5LearningRates) {
 
 TEST(BestCheckpoint, KeepsTheBestValidationAndContinuesAfterResume) {
   TempDir dir;
-  const Options eval = section(eval_options(), "eval", "{best_metric: eval.r.loss, best_mode: min}");
+  const Options eval = options_for_section(eval_options(), "eval", "{best_metric: eval.r.loss, best_mode: min}");
   const TensorMap weights{{"w", torch::ones({2})}};
   {
     BestCheckpoint best(eval, dir.path(), true);
@@ -153,7 +147,7 @@ TEST(BestCheckpoint, KeepsTheBestValidationAndContinuesAfterResume) {
 
   BestCheckpoint other_rank(eval, dir.path(), false);
   EXPECT_FALSE(other_rank.offer(70, {{"eval.r.loss", 0.0}}, weights));
-  const Options other_metric = section(eval_options(), "eval", "{best_metric: eval.r.acc}");
+  const Options other_metric = options_for_section(eval_options(), "eval", "{best_metric: eval.r.acc}");
   EXPECT_THROW(BestCheckpoint(other_metric, dir.path(), true), Error);
 }
 

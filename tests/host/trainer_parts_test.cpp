@@ -1,4 +1,6 @@
 #include "expect_error.hpp"
+#include "graph/host_sections.hpp"
+#include "mmkd_testing.hpp"
 #include "thread_ranks.hpp"
 #include "train/batch_loader.hpp"
 #include "train/concat_dataset.hpp"
@@ -135,6 +137,15 @@ TEST(AdamW, BiasesNormsAndEmbeddingsGetNoWeightDecay) {
   EXPECT_TRUE(skips_weight_decay("model.text.token_embedding.weight", torch::ones({10, 4})));
   EXPECT_TRUE(skips_weight_decay("model.image.pos_embed", torch::ones({1, 5, 4})));
   EXPECT_FALSE(skips_weight_decay("model.image.blocks.0.qkv.weight", torch::ones({12, 4})));
+}
+
+TEST(AdamW, LinearScalingRuleScalesThePeakLearningRateByTheGlobalBatch) {
+  auto options = [](const std::string& yaml) {
+    return mmkd::testing::options_for_section(optimizer_options(), "optimizer", yaml);
+  };
+  EXPECT_DOUBLE_EQ(peak_learning_rate(options("{lr: 1.0e-4}"), 512), 1e-4);
+  EXPECT_DOUBLE_EQ(peak_learning_rate(options("{lr: 1.0e-4, lr_reference_batch: 256}"), 512), 2e-4);
+  EXPECT_DOUBLE_EQ(peak_learning_rate(options("{lr: 5.0e-4, lr_reference_batch: 256}"), 256), 5e-4);
 }
 
 class Counter : public Dataset {

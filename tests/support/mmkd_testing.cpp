@@ -38,6 +38,13 @@ Options options_for(Kind kind, const std::string& type, const std::string& yaml_
   return options;
 }
 
+Options options_for_section(const std::vector<OptionSpec>& specs, const std::string& key, const std::string& yaml) {
+  std::vector<Diagnostic> errors;
+  Options options = check_options(specs, parse_yaml_string(yaml, "exp.yaml"), key, {}, errors);
+  if (!errors.empty()) throw ConfigError(errors);
+  return options;
+}
+
 double max_difference(const torch::Tensor& a, const torch::Tensor& b) {
   return (a.to(torch::kFloat) - b.to(torch::kFloat)).abs().max().item<double>();
 }

@@ -32,6 +32,9 @@ Registry& plugins();
 // throws ConfigError like the host would.
 Options options_for(Kind kind, const std::string& type, const std::string& yaml_options);
 
+// Options of a host section (optimizer_options() and the like) from a YAML map, checked as the host does.
+Options options_for_section(const std::vector<OptionSpec>& specs, const std::string& key, const std::string& yaml);
+
 template <Kind K>
 std::shared_ptr<typename KindBase<K>::type> make(const std::string& type, const std::string& yaml_options = "{}",
                                                  Context context = {}) {

@@ -6,6 +6,10 @@ const std::vector<OptionSpec>& optimizer_options() {
   static const auto specs = ComponentInfo("optimizer", "AdamW")
                                 .option("lr", 1e-3, "peak learning rate", positive())
                                 .option("betas", std::vector<double>{0.9, 0.999}, "AdamW betas", range(0, 1))
+                                .option("lr_reference_batch", int64_t{0},
+                                        "linear scaling rule: the peak learning rate is lr x (batch_size x accumulate "
+                                        "x ranks) / lr_reference_batch, as the thesis' code ran (256); 0 = lr as written",
+                                        at_least(0))
                                 .option("eps", 1e-8, "AdamW epsilon", positive())
                                 .option("weight_decay", 0.01,
                                         "decoupled weight decay; biases, norms and embeddings get none", at_least(0))

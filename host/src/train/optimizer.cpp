@@ -63,6 +63,12 @@ void zero_gradients(AdamWGroups& groups) {
   if (!grads.empty()) at::_foreach_zero_(grads);
 }
 
+double peak_learning_rate(const Options& options, int64_t global_batch) {
+  const double lr = options.get<double>("lr");
+  const int64_t reference = options.get<int64_t>("lr_reference_batch");
+  return reference > 0 ? lr * static_cast<double>(global_batch) / static_cast<double>(reference) : lr;
+}
+
 void set_learning_rate(AdamWGroups& groups, double lr) {
   auto& param_groups = groups.optimizer->param_groups();
   for (size_t i = 0; i < param_groups.size(); ++i) param_groups[i].options().set_lr(lr * groups.lr_scale[i]);

@@ -27,6 +27,10 @@ struct AdamWGroups {
 AdamWGroups make_adamw(const std::vector<std::pair<std::string, torch::Tensor>>& parameters,
                        const Options& optimizer_options);
 
+// The peak learning rate: `lr`, scaled by global_batch / lr_reference_batch when that is set
+// (the linear scaling rule the thesis' code applied).
+double peak_learning_rate(const Options& optimizer_options, int64_t global_batch);
+
 // Every group's learning rate: lr times its scale.
 void set_learning_rate(AdamWGroups& groups, double lr);
 

@@ -135,7 +135,12 @@ class Run {
     std::vector<torch::Tensor> parameters;
     for (const auto& [_, p] : named_parameters) parameters.push_back(p);
     AdamWGroups optimizer = make_adamw(named_parameters, plan_.optimizer);
-    CosineSchedule schedule{plan_.optimizer.get<double>("lr"), plan_.schedule.get<double>("min_lr"), 0, total_steps};
+    const double peak_lr = peak_learning_rate(plan_.optimizer, batch_size * accumulate * world);
+    if (peak_lr != plan_.optimizer.get<double>("lr"))
+      progress_.message(fmt::format("learning rate {:g} x {} / {} = {:g} (linear scaling rule)",
+                                    plan_.optimizer.get<double>("lr"), batch_size * accumulate * world,
+                                    plan_.optimizer.get<int64_t>("lr_reference_batch"), peak_lr));
+    CosineSchedule schedule{peak_lr, plan_.schedule.get<double>("min_lr"), 0, total_steps};
     schedule.warmup_steps = plan_.schedule.get<int64_t>("warmup_steps");
     if (schedule.warmup_steps == 0)
       schedule.warmup_steps = static_cast<int64_t>(plan_.schedule.get<double>("warmup_fraction") * static_cast<double>(total_steps));
