@@ -88,15 +88,8 @@ def tiny_bert_state():
     return transformers.BertModel(config).state_dict()
 
 
-def hub_layer_norm_names(state):
-    """The names of the original BERT files on the hub: LayerNorm.gamma / LayerNorm.beta."""
-    renamed = collections.OrderedDict()
-    for key, tensor in state.items():
-        renamed[key.replace("LayerNorm.weight", "LayerNorm.gamma").replace("LayerNorm.bias", "LayerNorm.beta")] = tensor
-    return renamed
-
-
 def write_bert(out):
+    from make_parity_fixtures import hub_layer_norm_names
     state = tiny_bert_state()
     save_both(out, "bert", hub_layer_norm_names(state))
     save_reference(out, "bert", state)

@@ -11,7 +11,6 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <filesystem>
 
 namespace fs = std::filesystem;
@@ -20,15 +19,16 @@ namespace mmkd {
 
 namespace {
 
-// OUT/<node>/config.json and model.safetensors (the library's tensors only, without mmkd's own
-// such as embedding_head): what transformers' from_pretrained and timm's local-dir: read.
-void write_library_folder(const Encoder& encoder, CheckpointLayout layout, const fs::path& folder) {
-  layout.bindings.erase(std::remove_if(layout.bindings.begin(), layout.bindings.end(),
-                                      [](const KeyBinding& binding) { return binding.optional; }),
-                       layout.bindings.end());
+// OUT/<node>/config.json and model.safetensors: `exported` without mmkd's own tensors (the
+// optional bindings, such as embedding_head), what transformers' from_pretrained and timm's
+// local-dir: read.
+void write_library_folder(const CheckpointLayout& layout, TensorMap exported, const fs::path& folder) {
+  for (const auto& binding : layout.bindings)
+    if (binding.optional)
+      for (const auto& key : binding.keys) exported.erase(key);
   fs::create_directories(folder);
   write_text_atomically((folder / "config.json").string(), layout.library_config + "\n");
-  write_safetensors((folder / "model.safetensors").string(), export_checkpoint(encoder, layout), {{"format", "pt"}});
+  write_safetensors((folder / "model.safetensors").string(), exported, {{"format", "pt"}});
 }
 
 }  // namespace
@@ -57,11 +57,12 @@ std::vector<std::string> export_encoders(const Registry& registry, const Experim
     for (const auto& item : encoder->named_buffers()) load(item.key(), item.value());
     fs::create_directories(out_dir);
     const std::string path = (fs::path(out_dir) / (node.name + ".safetensors")).string();
-    write_safetensors(path, export_checkpoint(*encoder, layout), {{"format", "pt"}, {"mmkd.format", layout.format}});
+    const TensorMap exported = export_checkpoint(*encoder, layout);
+    write_safetensors(path, exported, {{"format", "pt"}, {"mmkd.format", layout.format}});
     written.push_back(path);
     if (!layout.library_config.empty()) {
       const fs::path folder = fs::path(out_dir) / node.name;
-      write_library_folder(*encoder, layout, folder);
+      write_library_folder(layout, exported, folder);
       written.push_back(folder.string() + "/");
     }
   }
