@@ -1,3 +1,4 @@
+#include "expect_contains.hpp"
 #include "python_tools.hpp"
 #include "test_pickles.hpp"
 #include "tiny_experiment.hpp"
@@ -36,7 +37,6 @@ class ThesisCheckpoints : public ::testing::Test {
   inline static std::unique_ptr<TestPickles> pickles;
 };
 
-#define EXPECT_CONTAINS(text, part) EXPECT_NE((text).find(part), std::string::npos) << (text)
 
 TEST_F(ThesisCheckpoints, UnilmBeitv2Pt1kIsSSmkesTeacher) {
   auto r = convert_then_run("beitv2.zip.pt", "unilm_beitv2", "s_smke.yaml",

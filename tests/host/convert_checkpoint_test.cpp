@@ -1,4 +1,5 @@
 #include "cli/convert_command.hpp"
+#include "expect_contains.hpp"
 #include "expect_error.hpp"
 #include "python_tools.hpp"
 #include "test_pickles.hpp"
@@ -36,7 +37,6 @@ class ConvertCheckpoint : public ::testing::Test {
   inline static std::unique_ptr<TestPickles> pickles;
 };
 
-#define EXPECT_CONTAINS(text, part) EXPECT_NE(std::string(text).find(part), std::string::npos) << (text)
 
 TEST_F(ConvertCheckpoint, EveryFormatGivesTheReferenceTensorsExactly) {
   const std::vector<std::pair<std::string, std::string>> files_and_formats = {

@@ -1,4 +1,5 @@
 #include "cli/probe_command.hpp"
+#include "expect_contains.hpp"
 #include "mmkd_testing.hpp"
 
 #include <mmkd/mmkd.hpp>
@@ -94,7 +95,6 @@ std::vector<std::string> keys_of(const mmkd::TensorMap& tensors) {
   return keys;
 }
 
-#define EXPECT_CONTAINS(text, part) EXPECT_NE(std::string(text).find(part), std::string::npos) << (text)
 
 }  // namespace
 

@@ -1,3 +1,4 @@
+#include "expect_contains.hpp"
 #include "mmkd_testing.hpp"
 
 #include <mmkd/error.hpp>
@@ -44,7 +45,6 @@ void expect_same_tensor(const torch::Tensor& expected, const torch::Tensor& actu
   EXPECT_TRUE(torch::equal(actual, expected.contiguous())) << expected << actual;
 }
 
-#define EXPECT_CONTAINS(text, part) EXPECT_NE(std::string(text).find(part), std::string::npos) << (text)
 
 }  // namespace
 
