@@ -86,11 +86,12 @@ int command_run(const std::string& path, const std::vector<std::string>& overrid
       path, overrides, [&](const Loaded& loaded) { return run_training(loaded.registry, loaded.plan, request); }, variant);
 }
 
-int command_validate(const std::string& path, const std::vector<std::string>& overrides, bool shapes,
+int command_validate(const std::string& path, const std::vector<std::string>& overrides, bool shapes, bool print,
                      ExperimentVariant variant) {
   try {
     auto loaded = load_experiment_plan(path, overrides, variant);
     const auto& plan = loaded->plan;
+    if (print) std::cout << to_yaml(load_experiment(path, overrides, variant)) << "# ";
     std::cout << fmt::format("{}: valid ({} teachers, {} model nodes, {} losses, {} evaluators)\n", path,
                              plan.teachers.size(), plan.model.size(), plan.losses.size(), plan.evaluators.size());
     if (shapes) {
@@ -241,6 +242,8 @@ int cli_main(int argc, char** argv) {
                      "also run the first 2 training samples through the whole graph on CPU (reads data and weights) "
                      "to check tensor shapes");
   validate->add_flag("--smoke", smoke, "check the experiment with its `smoke:` settings applied");
+  bool print = false;
+  validate->add_flag("--print", print, "print the resolved config as YAML (extends merged, overrides and ${...} applied), the verdict as its last comment line");
   bool bench_settings = false;
   validate->add_flag("--bench", bench_settings, "check the experiment with its `bench:` settings applied");
 
@@ -331,7 +334,7 @@ int cli_main(int argc, char** argv) {
   const ExperimentVariant variant =
       smoke ? ExperimentVariant::smoke : bench_settings ? ExperimentVariant::bench : ExperimentVariant::as_written;
   if (*run) return command_run(experiment, overrides, request, variant);
-  if (*validate) return command_validate(experiment, overrides, shapes, variant);
+  if (*validate) return command_validate(experiment, overrides, shapes, print, variant);
   if (*eval) return command_eval(experiment, overrides, eval_request);
   bench_request.phases = !no_phases;
   if (*bench) return command_bench(experiment, overrides, bench_request);
