@@ -77,6 +77,25 @@ class SumEvaluator : public Evaluator {
   double sum_ = 0, twice_ = 0;
 };
 
+// x2 = 2x and z2 = 2z, for whichever of its optional inputs it is given.
+class Doubler : public Encoder {
+ public:
+  static ComponentInfo info() {
+    return ComponentInfo("test_doubler", "2x and 2z")
+        .optional_input("x", "features")
+        .optional_input("z", "features")
+        .output("x2", "2x")
+        .output("z2", "2z");
+  }
+  Doubler(const Options&, const Context&) {}
+  TensorMap forward(const TensorMap& inputs) override {
+    TensorMap out;
+    for (const char* port : {"x", "z"})
+      if (inputs.count(port)) out[std::string(port) + "2"] = inputs.at(port) * 2;
+    return out;
+  }
+};
+
 Registry& registry() {
   static Registry r = [] {
     Registry registry;
@@ -85,6 +104,7 @@ Registry& registry() {
     registry.add<OnlyA>();
     registry.add<SumEvaluator>();
     registry.add<SumLoss>();
+    registry.add<Doubler>();
     return registry;
   }();
   return r;
@@ -287,6 +307,41 @@ TEST(Validation, EachSetRunsTheNodesItsTensorsReachIntoItsEvaluators) {
   EXPECT_EQ(result.table[0].heading, (std::vector<std::string>{"pairs", "sum"}));
   EXPECT_EQ(result.table[0].value, "24.0000");
   EXPECT_EQ(result.table[3].heading, (std::vector<std::string>{"singles", "twice"}));
+}
+
+// A node reading both tensors still runs on a set that has one (the image-only ImageNet next to
+// image-text pairs); in training every declared output must come.
+TEST(Validation, NodeMissingOnlyOptionalInputsRunsOnWhatTheSetHas) {
+  auto p = plan(R"(
+data:
+  train: {type: test_source}
+  eval: {singles: {type: test_only_a}}
+model:
+  first: {type: test_linear, inputs: {x: batch.a}}
+  both: {type: test_doubler, inputs: {x: batch.a, z: batch.b}}
+losses: {one: {type: test_sum, inputs: {x: both.z2}}}
+eval: {batch_size: 3, evaluators: {on_singles: {type: test_sum_eval, data: singles, inputs: {x: both.x2}}}}
+)");
+  Graph graph(registry(), p, Context{});
+  Validation validation(registry(), p, Context{});
+  EXPECT_DOUBLE_EQ(validation.run(graph, torch::kCPU).metrics.at("eval.on_singles.sum"), 2 * (10 + 20) * 3.0);
+
+  auto unconnected = plan(R"(
+data: {train: {type: test_source}}
+model: {both: {type: test_doubler, inputs: {x: batch.a}}}
+losses: {one: {type: test_sum, inputs: {x: both.x2}}}
+)");
+  Graph training(registry(), unconnected, Context{});
+  TensorMap tensors{{"batch.a", torch::ones({1, 3})}};
+  try {
+    training.run_model(tensors);
+    FAIL() << "expected a missing output";
+  } catch (const Error& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("did not produce its declared output `z2` (its optional input `z` is not connected)"),
+              std::string::npos)
+        << message;
+  }
 }
 
 // The planning error of kEvalSets with the first `find` replaced by `replacement`.

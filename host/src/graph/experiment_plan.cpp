@@ -496,8 +496,15 @@ class Planner {
     std::map<std::string, std::string> skipped;  // tensor -> why its node does not run
     for (const auto* nodes : {&plan.momentum, &plan.teachers, &plan.model})
       for (const auto& node : *nodes) {
-        auto missing = std::find_if(node.inputs.begin(), node.inputs.end(), [&](const auto& input) {
+        auto lacking = [&](const auto& input) {
           return !contains(available, input.second) && contains(trained, input.second);
+        };
+        // A node missing only optional inputs runs on what it has (Graph::run_nodes).
+        const bool runs_partly = std::any_of(node.inputs.begin(), node.inputs.end(), [&](const auto& input) {
+          return !lacking(input);
+        });
+        auto missing = std::find_if(node.inputs.begin(), node.inputs.end(), [&](const auto& input) {
+          return lacking(input) && !(runs_partly && is_optional_input(node, input.first));
         });
         for (const auto& out : node.outputs) {
           if (missing == node.inputs.end())
@@ -614,6 +621,12 @@ std::vector<std::string> plugin_paths_of(const ConfigNode& config, const std::st
     paths.push_back(resolved);
   }
   return paths;
+}
+
+bool is_optional_input(const NodePlan& node, const std::string& port) {
+  if (!node.entry) return false;
+  const auto& ports = node.entry->info.inputs;
+  return std::any_of(ports.begin(), ports.end(), [&](const Port& p) { return p.name == port && p.optional; });
 }
 
 ExperimentPlan plan_experiment(const Registry& registry, const ConfigNode& config, const std::string& config_path,

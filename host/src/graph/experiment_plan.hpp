@@ -28,6 +28,9 @@ struct NodePlan {
   std::string cached;                                       // teachers: `cached:` file of their outputs (absolute)
 };
 
+// Whether `port` is an input the node's component declares optional.
+bool is_optional_input(const NodePlan& node, const std::string& port);
+
 struct ExperimentPlan {
   ConfigNode config;  // resolved
   std::string config_path;

@@ -33,6 +33,30 @@ static bool has_all_inputs(const NodePlan& node, const TensorMap& tensors) {
   return std::all_of(node.inputs.begin(), node.inputs.end(), [&](const auto& input) { return tensors.count(input.second) > 0; });
 }
 
+// " (its optional inputs `a`, `b` are not connected)", or "".
+static std::string unconnected_optional_inputs(const NodePlan& node) {
+  if (!node.entry) return "";
+  std::vector<std::string> names;
+  for (const auto& port : node.entry->info.inputs) {
+    const bool connected = std::any_of(node.inputs.begin(), node.inputs.end(),
+                                       [&](const auto& input) { return input.first == port.name; });
+    if (port.optional && !connected) names.push_back("`" + port.name + "`");
+  }
+  if (names.empty()) return "";
+  return fmt::format(" (its optional input{} {} {} not connected)", names.size() > 1 ? "s" : "",
+                     fmt::join(names, ", "), names.size() > 1 ? "are" : "is");
+}
+
+// ...or where only optional inputs are missing (a node reading the image and the
+// text runs on image-only batches, writing what it can).
+static bool has_required_inputs(const NodePlan& node, const TensorMap& tensors) {
+  const bool any = std::any_of(node.inputs.begin(), node.inputs.end(),
+                               [&](const auto& input) { return tensors.count(input.second) > 0; });
+  return (any || node.inputs.empty()) && std::all_of(node.inputs.begin(), node.inputs.end(), [&](const auto& input) {
+    return tensors.count(input.second) > 0 || is_optional_input(node, input.first);
+  });
+}
+
 static Context context_for(const Context& base, const NodePlan& node) {
   Context context = base;
   context.node_name = node.name;
@@ -104,18 +128,21 @@ void Graph::set_training(bool training) {
 void Graph::run_nodes(const std::vector<ModuleNode>& nodes, TensorMap& tensors, bool skip_incomplete) const {
   for (const auto& node : nodes) {
     const NodePlan& plan = *node.plan;
-    if (skip_incomplete && !has_all_inputs(plan, tensors)) continue;
+    if (skip_incomplete && !has_required_inputs(plan, tensors)) continue;
     TensorMap inputs;
-    for (const auto& [port, tensor] : plan.inputs) inputs[port] = require(tensors, tensor);
+    for (const auto& [port, tensor] : plan.inputs)
+      if (!skip_incomplete || tensors.count(tensor)) inputs[port] = require(tensors, tensor);
     std::optional<torch::NoGradGuard> frozen;
     if (plan.frozen) frozen.emplace();
     TensorMap outputs = at_node(plan, "running", [&] { return node.module->forward(inputs); }, &inputs);
+    const bool partial = inputs.size() < plan.inputs.size();
     for (const auto& full_name : plan.outputs) {
       const std::string port = full_name.substr(plan.name.size() + 1);
       auto it = outputs.find(port);
-      if (it == outputs.end())
-        throw Error("running " + node_label(plan) + ": the component did not produce its declared output `" + port + "`");
-      tensors[full_name] = it->second;
+      if (it != outputs.end()) tensors[full_name] = it->second;
+      else if (!partial)
+        throw Error("running " + node_label(plan) + ": the component did not produce its declared output `" + port +
+                    "`" + unconnected_optional_inputs(plan));
     }
   }
 }

@@ -28,11 +28,17 @@ std::shared_ptr<mmkd::Encoder> make_block(const std::string& options = tiny_tran
 }
 
 
-// Eq. 50-52 written out with the module's own parameters; mask [B, T] with 0 = padding.
-mmkd::TensorMap reference(torch::nn::Module& module, const torch::Tensor& h, const torch::Tensor& mask) {
+// Eq. 50-52 written out with the module's own parameters; mask [B, T] with 0 = padding. LayerScale
+// gammas and the MLP's LayerNorm are applied where the module has them; `residual_linear2` reads
+// h'' from the block's residual output as the thesis code does.
+mmkd::TensorMap reference(torch::nn::Module& module, const torch::Tensor& h, const torch::Tensor& mask,
+                          bool residual_linear2 = false) {
   auto p = module.named_parameters();
   auto linear = [&](const torch::Tensor& x, const std::string& name) {
     return x.matmul(p[name + ".weight"].t()) + p[name + ".bias"];
+  };
+  auto scaled = [&](const torch::Tensor& branch, const std::string& gamma) {
+    return p.contains(gamma) ? branch * p[gamma] : branch;
   };
   const int64_t batch = h.size(0), length = h.size(1), head_dim = dim / heads;
   auto split = [&](const torch::Tensor& x) { return x.reshape({batch, length, heads, head_dim}).transpose(1, 2); };
@@ -41,14 +47,16 @@ mmkd::TensorMap reference(torch::nn::Module& module, const torch::Tensor& h, con
   torch::Tensor scores = split(qkv[0]).matmul(split(qkv[1]).transpose(-2, -1)) / std::sqrt(double(head_dim));
   scores = scores.masked_fill((mask == 0).reshape({batch, 1, 1, length}), -std::numeric_limits<float>::infinity());
   torch::Tensor attended = scores.softmax(-1).matmul(split(qkv[2])).transpose(1, 2).reshape({batch, length, dim});
-  torch::Tensor h_mha = linear(attended, "attn.proj") + h;                                    // Eq. 50
+  torch::Tensor h_mha = scaled(linear(attended, "attn.proj"), "gamma_1") + h;                  // Eq. 50
   torch::Tensor linear1 = linear(plain_layer_norm(h_mha, p["norm2.weight"], p["norm2.bias"]), "mlp.fc1");
-  torch::Tensor activated = plain_layer_norm(exact_gelu(linear1), p["mlp.norm.weight"], p["mlp.norm.bias"]);
+  torch::Tensor activated = exact_gelu(linear1);
+  if (p.contains("mlp.norm.weight")) activated = plain_layer_norm(activated, p["mlp.norm.weight"], p["mlp.norm.bias"]);
   torch::Tensor linear2 = linear(activated, "mlp.fc2");
-  torch::Tensor h_ln = plain_layer_norm(linear2 + h_mha, p["norm.weight"], p["norm.bias"]);         // Eq. 51
+  torch::Tensor residual = scaled(linear2, "gamma_2") + h_mha;
+  torch::Tensor h_ln = plain_layer_norm(residual, p["norm.weight"], p["norm.bias"]);         // Eq. 51
   torch::Tensor cls = h_ln.select(1, 0);
-  return {{"linear1", linear1.select(1, 0)}, {"linear2", linear2.select(1, 0)}, {"head", linear(cls, "head")},
-          {"tokens", h_ln}, {"cls", cls}};                                                     // Eq. 52
+  return {{"linear1", linear1.select(1, 0)}, {"linear2", (residual_linear2 ? residual : linear2).select(1, 0)},
+          {"head", linear(cls, "head")}, {"tokens", h_ln}, {"cls", cls}};                      // Eq. 52
 }
 
 torch::Tensor text_mask() { return torch::tensor({1, 1, 1, 1, 1, 1, 1, 0, 0, 0}, torch::kLong).reshape({2, 5}); }
@@ -66,6 +74,24 @@ TEST(SharedTransformer, MatchesEquations50To52) {
   EXPECT_EQ(out.at("cls").sizes(), (std::vector<int64_t>{2, dim}));
   for (const char* name : {"linear1", "linear2", "head", "tokens", "cls"})
     EXPECT_TRUE(torch::allclose(out.at(name), expected.at(name), 1e-5, 1e-5)) << name;
+}
+
+// The thesis code's layer: LayerScale on both branches (started at 0.2), no LayerNorm inside the
+// MLP, and h'' read from the block's residual output.
+TEST(SharedTransformer, ThesisCodeVariantScalesBothBranchesAndReadsTheResidual) {
+  auto block = make_block("{dim: 8, heads: 2, hidden_dim: 16, classes: 5, layer_scale: 0.2, mlp_norm: false, "
+                          "linear2_output: residual}");
+  auto p = block->named_parameters();
+  EXPECT_FALSE(p.contains("mlp.norm.weight"));
+  ASSERT_TRUE(p.contains("gamma_1") && p.contains("gamma_2"));
+  EXPECT_TRUE(torch::equal(p["gamma_1"], torch::full({dim}, 0.2)));
+  mmkd::testing::randomize_parameters(*block);
+  torch::Tensor tokens = torch::randn({2, 5, dim});
+  mmkd::TensorMap out = block->forward({{"tokens", tokens}, {"mask", text_mask()}});
+  mmkd::TensorMap expected = reference(*block, tokens, text_mask(), true);
+  for (const char* name : {"linear1", "linear2", "head", "tokens", "cls"})
+    EXPECT_TRUE(torch::allclose(out.at(name), expected.at(name), 1e-5, 1e-5)) << name;
+  EXPECT_FALSE(torch::allclose(out.at("linear2"), reference(*block, tokens, text_mask()).at("linear2"), 1e-3, 1e-3));
 }
 
 TEST(SharedTransformer, WithoutMaskEveryTokenIsAttended) {

@@ -53,20 +53,16 @@ TensorMap TokenType::forward(const TensorMap& inputs) {
   for (const auto& m : kModalities) {
     auto found = inputs.find(m);
     const bool connected = found != inputs.end() && found->second.defined();
-    if (lists(modalities_, m) && !connected)
-      throw Error("token_type: input `" + m + "` is not connected, but `modalities` lists " + m +
-                  "; connect it (inputs: {" + m + ": ...}) or remove " + m + " from `modalities`");
-    if (!lists(modalities_, m)) {
-      if (connected)
-        throw Error("token_type: input `" + m + "` is connected, but `modalities` does not list " + m + "; add it");
-      continue;
-    }
+    if (!lists(modalities_, m) && connected)
+      throw Error("token_type: input `" + m + "` is connected, but `modalities` does not list " + m + "; add it");
+    if (!connected) continue;  // a single-modality batch: the other modality's outputs are left out
     const torch::Tensor& tokens = require_features(inputs, "token_type", m, 3, dim_);
     torch::Tensor t_type = type_embed[type_row(m)];
     torch::Tensor typed = tokens + (scale.defined() ? scale * t_type : t_type);  // Eq. 61-62
     out[m] = typed;
     out[m + "_cls"] = typed.select(1, 0);
   }
+  if (out.empty()) throw Error("token_type: none of the inputs `modalities` lists is connected");
   return out;
 }
 

@@ -91,12 +91,22 @@ TEST(TokenType, ParameterCountsOfTheThesis) {
   EXPECT_EQ(mmkd::parameter_count(*make_token_type("{layer_scale: 0}")), 2 * 768);
 }
 
-TEST(TokenType, InputsMustMatchTheModalities) {
+// One node for both modalities (one LayerScale, Eq. 62) also runs on a single-modality batch
+// (ImageNet, the zero-shot prompts), writing that modality's outputs only.
+TEST(TokenType, SingleModalityBatchWritesThatModalityOnly) {
   auto token_type = make_token_type();
   torch::Tensor tokens = torch::randn({2, 3, token_dim});
-  mmkd::testing::expect_error_naming([&] { token_type->forward({{"text", tokens}}); },
-                                     {"token_type", "`image`", "not connected", "modalities"});
-  mmkd::testing::expect_error_naming([&] { token_type->forward({}); }, {"`image`", "not connected"});
+  auto p = token_type->named_parameters();
+  mmkd::TensorMap out = token_type->forward({{"text", tokens}});
+  EXPECT_EQ(out.size(), 2u);
+  EXPECT_TRUE(torch::allclose(out.at("text"), tokens + p["scale"] * p["type_embed"][0]));
+  EXPECT_EQ(out.count("image"), 0u);
+}
+
+TEST(TokenType, InputsMustMatchTheModalities) {
+  auto token_type = make_token_type();
+  mmkd::testing::expect_error_naming([&] { token_type->forward({}); }, {"token_type", "none", "modalities", "connected"});
+  torch::Tensor tokens = torch::randn({2, 3, token_dim});
   auto text_only = make_token_type("{dim: 8, modalities: [text]}");
   mmkd::testing::expect_error_naming([&] { text_only->forward({{"text", tokens}, {"image", tokens}}); },
                                      {"`image`", "is connected", "modalities"});

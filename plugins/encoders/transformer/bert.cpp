@@ -37,8 +37,6 @@ TransformerOptions read_options(const Options& options) {
   TransformerOptions o = TransformerOptions::read(options);
   if (o.qkv_bias != "all") options.fail("qkv_bias", "BERT has query, key and value biases: use all");
   if (o.layer_scale > 0) options.fail("layer_scale", "BERT has no LayerScale: use 0");
-  if (o.type_embedding)
-    options.fail("type_embedding", "BERT has token-type embeddings already: connect the input `types` instead");
   return o;
 }
 
@@ -64,6 +62,8 @@ Bert::Bert(const Options& options, const Context& context)
   word_embed = register_module("word_embed", embedding(options.get<int64_t>("vocab_size"), dim));
   pos_embed = register_module("pos_embed", embedding(options.get<int64_t>("max_len"), dim));
   type_embed = register_module("type_embed", embedding(options.get<int64_t>("type_vocab_size"), dim));
+  if (options_.type_embedding)
+    modality_type_embed = register_parameter("modality_type_embed", torch::randn({1, 1, dim}) * 0.02);
   embed_norm = register_module("embed_norm", layer_norm(dim, options_.norm_eps));
   dropout = register_module("dropout", torch::nn::Dropout(options_.dropout));
   blocks = register_module("blocks", torch::nn::ModuleList());
@@ -87,7 +87,9 @@ TensorMap Bert::forward(const TensorMap& inputs) {
   torch::Tensor types = types_it != inputs.end() && types_it->second.defined() ? types_it->second
                                                                               : torch::zeros_like(ids);
   torch::Tensor positions = torch::arange(ids.size(1), ids.options()).unsqueeze(0);
-  torch::Tensor tokens = dropout(embed_norm(word_embed(ids) + pos_embed(positions) + type_embed(types)));
+  torch::Tensor embedded = word_embed(ids) + pos_embed(positions) + type_embed(types);
+  if (modality_type_embed.defined()) embedded = embedded + modality_type_embed;  // Eq. 58: a new T_type^w
+  torch::Tensor tokens = dropout(embed_norm(embedded));
   const bool recompute = options_.checkpoint_activations && is_training() && torch::GradMode::is_enabled();
   std::vector<torch::Tensor> layers;
   const torch::Tensor padding = padding_bias(mask, tokens);  // once per forward
@@ -105,6 +107,8 @@ TensorMap Bert::forward(const TensorMap& inputs) {
 }
 
 CheckpointLayout Bert::export_layout() const {
+  if (modality_type_embed.defined())
+    throw Error("bert: `type_embedding: true` adds a vector BertModel has no key for; it is not exported");
   CheckpointLayout exported = layout({});
   exported.library_config = transformers_bert_config(options_, word_embed->weight.size(0), pos_embed->weight.size(0),
                                                      type_embed->weight.size(0));
@@ -151,6 +155,7 @@ CheckpointLayout Bert::layout(const std::vector<int64_t>& layers) const {
     layout.ignored_prefixes.push_back("pooler.");
   }
   if (head) layout.bind_optional("head.weight", "embedding_head.weight");
+  if (modality_type_embed.defined()) layout.bind_optional("modality_type_embed", "modality_type_embed");  // fresh
   layout.ignored_keys.push_back("embeddings.position_ids");
   layout.ignore_other_layers("encoder.layer.", layers);
   return layout;

@@ -23,6 +23,7 @@ class Bert : public Encoder {
   torch::nn::ModuleList blocks{nullptr};
   torch::nn::Linear pooler{nullptr};  // tanh(pooler(cls)), with `pooler: true`
   torch::nn::Linear head{nullptr};    // embed_dim > 0
+  torch::Tensor modality_type_embed;  // [1, 1, dim], a new token-type vector with `type_embedding: true` (Eq. 58)
 
  private:
   TransformerOptions options_;

@@ -191,7 +191,26 @@ TEST(Bert, SixLayersWithEmbeddingsHave66Point4MParameters) {  // Table 9
 
 TEST(Bert, RejectsOptionsBertDoesNotHave) {
   mmkd::testing::expect_error_naming([] { make("{qkv_bias: qv}"); }, {"qkv_bias", "BERT"});
-  mmkd::testing::expect_error_naming([] { make("{type_embedding: true}"); }, {"type_embedding", "types"});
+}
+
+// Table 18 row 2: a new token-type vector added to the pretrained embeddings (Eq. 58), loaded
+// strictly from BERT's own file and exported by no BertModel key.
+TEST(Bert, TypeEmbeddingAddsAFreshVectorBeforeTheEmbeddingNorm) {
+  TempDir dir;
+  mmkd::write_safetensors(dir.file("bert.safetensors"), hf_bert_weights(depth));
+  auto bert = make(tiny_bert.substr(0, tiny_bert.size() - 1) + ", type_embedding: true, checkpoint: '" +
+                   dir.file("bert.safetensors") + "'}");
+  auto p = bert->named_parameters();
+  ASSERT_TRUE(p.contains("modality_type_embed"));
+  const torch::Tensor added = p["modality_type_embed"].detach().reshape({bert_dim});
+  EXPECT_GT(added.abs().sum().item<double>(), 0.0);
+  mmkd::TensorMap shifted = hf_bert_weights(depth);
+  shifted["embeddings.token_type_embeddings.weight"] = shifted["embeddings.token_type_embeddings.weight"] + added;
+  mmkd::TensorMap in = batch();
+  torch::Tensor expected = reference_bert(shifted, in["ids"], in["mask"], in["types"], {0, 1});
+  torch::Tensor valid = in["mask"].to(torch::kBool);
+  EXPECT_TRUE(torch::allclose(bert->forward(in).at("tokens").index({valid}), expected.index({valid}), 1e-4, 1e-4));
+  mmkd::testing::expect_error_naming([&] { bert->export_layout(); }, {"type_embedding", "not exported"});
 }
 
 }  // namespace

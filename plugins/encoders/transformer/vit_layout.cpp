@@ -67,8 +67,8 @@ CheckpointLayout VisionTransformer::fairseq_layout(const std::vector<int64_t>& l
   };
   for (const auto& item : named_parameters()) {
     const std::string& name = item.key();
-    if (name == "head.weight") {
-      layout.bind_optional(name, "embedding_head.weight");
+    if (name == "head.weight" || name == "type_embed") {
+      layout.bind_optional(name, name == "type_embed" ? name : "embedding_head.weight");
     } else if (starts_with(name, "blocks.")) {
       const size_t dot = name.find('.', 7);
       const int64_t block = std::stoll(name.substr(7, dot - 7));
@@ -120,6 +120,7 @@ CheckpointLayout VisionTransformer::layout(const std::string& format, const std:
   };
   auto bind = [&](const std::string& name) {
     if (name == "head.weight") return layout.bind_optional(name, "embedding_head.weight");
+    if (name == "type_embed") return layout.bind_optional(name, name);  // new in Eq. 59, absent from pretrained files
     if (name == "pos_embed" && position_ == "sincos" && !for_export) return;
     if (starts_with(name, "blocks.")) {
       const size_t dot = name.find('.', 7);
