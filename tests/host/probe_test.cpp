@@ -16,12 +16,15 @@ class ScaleShift : public mmkd::Encoder {
   ScaleShift(const mmkd::Options& options, const mmkd::Context& context) : scale_(options.get<double>("scale")) {
     EXPECT_EQ(context.node_name, "probe");
     EXPECT_EQ(context.device, torch::kCPU);
-    shift_ = register_parameter("shift", torch::arange(options.get<int64_t>("dim"), torch::kFloat32) * 0.5);
+    const int64_t dim = options.get<int64_t>("dim");
+    shift_ = register_parameter("shift", options.get<bool>("random") ? torch::randn({dim})
+                                                                     : torch::arange(dim, torch::kFloat32) * 0.5);
   }
   static mmkd::ComponentInfo info() {
     return mmkd::ComponentInfo("scale_shift", "y = x * scale + shift")
         .option("dim", int64_t(2), "feature width", mmkd::positive())
         .option("scale", 1.0, "factor applied to x")
+        .option("random", false, "shift drawn from N(0, 1)")
         .input("x", "features")
         .optional_input("offset", "integers added to y")
         .output("y", "scaled features");
@@ -70,9 +73,10 @@ class ProbeTest : public ::testing::Test {
     registry.add<MeanSquare>();
   }
 
-  mmkd::TensorMap probe(const std::string& component, const std::string& config, const mmkd::TensorMap& inputs) {
+  mmkd::TensorMap probe(const std::string& component, const std::string& config, const mmkd::TensorMap& inputs,
+                        uint64_t seed = 0) {
     mmkd::write_safetensors(dir.file("in.safetensors"), inputs);
-    mmkd::run_probe(registry, {component, config, dir.file("in.safetensors"), dir.file("out.safetensors")});
+    mmkd::run_probe(registry, {component, config, dir.file("in.safetensors"), dir.file("out.safetensors"), seed});
     return mmkd::read_safetensors(dir.file("out.safetensors"));
   }
 
@@ -104,6 +108,17 @@ TEST_F(ProbeTest, EncoderWritesOutputsAndInputGradients) {
   EXPECT_EQ(keys_of(out), (std::vector<std::string>{"grad.x", "y"}));
   EXPECT_TRUE(torch::equal(out.at("y"), torch::tensor({{3.0f, 6.5f}, {9.0f, 12.5f}})));
   EXPECT_TRUE(torch::equal(out.at("grad.x"), torch::full({2, 2}, 3.0f)));
+}
+
+// Randomly initialised parameters come from --seed (default 0): the same probe twice gives the
+// same outputs.
+TEST_F(ProbeTest, RandomParametersFollowTheSeed) {
+  const mmkd::TensorMap x{{"x", torch::ones({2, 2})}};
+  torch::manual_seed(7);
+  const torch::Tensor first = probe("encoder/scale_shift", "{random: true}", x).at("y");
+  torch::manual_seed(8);
+  EXPECT_TRUE(torch::equal(probe("encoder/scale_shift", "{random: true}", x).at("y"), first));
+  EXPECT_FALSE(torch::equal(probe("encoder/scale_shift", "{random: true}", x, 1).at("y"), first));
 }
 
 TEST_F(ProbeTest, IntegerInputsGetNoGradient) {

@@ -300,6 +300,8 @@ int cli_main(int argc, char** argv) {
       ->default_val("{}");
   probe->add_option("--inputs", probe_request.inputs_path, "safetensors file with one tensor per input port")->required();
   probe->add_option("--out", probe_request.output_path, "safetensors file for outputs and input gradients")->required();
+  probe->add_option("--seed", probe_request.seed, "seed of the component's randomly initialised parameters")
+      ->default_val(0);
 
   ConvertRequest convert_request;
   auto* convert = app.add_subcommand(

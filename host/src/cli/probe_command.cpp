@@ -116,6 +116,7 @@ void run_probe(const Registry& registry, const ProbeRequest& request) {
   const Registry::Entry& entry = find_probed_component(registry, request.component);
   Options options = options_from_yaml(entry, request.component, request.config_yaml);
   TensorMap inputs = probe_inputs(entry.info, request.component, request.inputs_path);
+  torch::manual_seed(request.seed);
   TensorMap outputs = inside_component(request.component, [&] { return run_component(registry, entry, options, inputs); });
   write_safetensors(request.output_path, outputs);
 }

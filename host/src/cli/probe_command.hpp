@@ -5,6 +5,7 @@
 // Teachers run in eval mode, encoders and losses in training mode, as in a training step.
 #include <mmkd/registry.hpp>
 
+#include <cstdint>
 #include <string>
 
 namespace mmkd {
@@ -14,6 +15,7 @@ struct ProbeRequest {
   std::string config_yaml;  // the component's options, e.g. "{dim: 8}"
   std::string inputs_path;  // safetensors: one tensor per input port, named after the port
   std::string output_path;  // safetensors: outputs ("loss", "metric.<name>" for losses) and "grad.<input>"
+  uint64_t seed = 0;        // for the component's randomly initialised parameters
 };
 
 // A component's options from a YAML map given on the command line ("{dim: 8}"), checked

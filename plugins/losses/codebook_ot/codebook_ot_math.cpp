@@ -6,8 +6,18 @@
 
 namespace mmkd::codebook_ot {
 
+namespace {
+
+// Cosines in the wider of the two precisions (float64 features against the float32 codebook).
+torch::Tensor codeword_cosines(const torch::Tensor& features, const torch::Tensor& codebook) {
+  const auto dtype = torch::promote_types(features.scalar_type(), codebook.scalar_type());
+  return cosine_similarity_matrix(features.to(dtype), codebook.to(dtype));
+}
+
+}  // namespace
+
 torch::Tensor cosine_cost(const torch::Tensor& features, const torch::Tensor& codebook) {
-  return 1 - cosine_similarity_matrix(features, codebook);  // Eq. 1
+  return 1 - codeword_cosines(features, codebook);  // Eq. 1
 }
 
 torch::Tensor transport_cost(const torch::Tensor& plan, const torch::Tensor& cost) {
@@ -16,7 +26,7 @@ torch::Tensor transport_cost(const torch::Tensor& plan, const torch::Tensor& cos
 
 torch::Tensor prototype_cross_entropy(const torch::Tensor& features, const torch::Tensor& codebook,
                                       const torch::Tensor& plan, const torch::Tensor& temperature) {
-  const torch::Tensor logits = cosine_similarity_matrix(features, codebook) / temperature;
+  const torch::Tensor logits = codeword_cosines(features, codebook) / temperature;
   const torch::Tensor targets = plan.detach() / plan.detach().sum(1, true);
   return soft_cross_entropy_fp32(logits, targets.to(logits.dtype()));  // Eq. 2
 }

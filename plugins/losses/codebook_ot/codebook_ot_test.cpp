@@ -210,6 +210,20 @@ TEST(CodebookOt, Bfloat16InputsGiveAFloat32Loss) {
   EXPECT_TRUE(std::isfinite(out.loss.item<double>()));
 }
 
+// float64 inputs against the float32 codebook (as every other loss takes them): the loss of the
+// codebook widened to float64.
+TEST(CodebookOt, Float64InputsMeetAFloat32Codebook) {
+  torch::manual_seed(8);
+  auto loss = mmkd::testing::make<mmkd::Kind::Loss>("codebook_ot", std::string(kSmall) + "}");
+  auto widened = make_loss();
+  set_parameter(*widened, "codebook", parameter(*loss, "codebook").to(torch::kDouble));
+  set_parameter(*widened, "temperature", parameter(*loss, "temperature").to(torch::kDouble));
+  const mmkd::TensorMap inputs = random_inputs(4, 3);
+  const mmkd::LossOutput out = loss->compute(inputs);
+  EXPECT_EQ(out.loss.scalar_type(), torch::kDouble);
+  EXPECT_NEAR(out.loss.item<double>(), widened->compute(inputs).loss.item<double>(), 1e-12);
+}
+
 TEST(CodebookOt, ShapeErrorsNamePortsAndShapes) {
   auto loss = make_loss();
   mmkd::TensorMap inputs = random_inputs(4, 3);
