@@ -16,7 +16,10 @@ ComponentInfo Bert::info() {
       .option<std::string>("pooling", "cls",
                            "cls: pooled = cls (or the pooler's output); mean: pooled = mean of the non-padding "
                            "tokens, as sentence-transformers pools (all-MiniLM-L6-v2)",
-                           one_of({"cls", "mean"}));
+                           one_of({"cls", "mean"}))
+      .option<bool>("layers_include_embeddings", false,
+                    "with output_layers: `layers` starts with the embeddings' output, as BertModel's hidden_states "
+                    "(depth + 1 entries; the thesis code's text KD averages them all)");
   TransformerOptions::declare(info);
   info.set_default("dim", int64_t{768})  // BERT-base
       .set_default("depth", int64_t{12})
@@ -57,7 +60,10 @@ torch::nn::Embedding embedding(int64_t rows, int64_t dim) {
 Bert::Bert(const Options& options, const Context& context)
     : options_(read_options(options)),
       checkpoint_(CheckpointOptions::read(options, context)),
-      mean_pooling_(options.get<std::string>("pooling") == "mean") {
+      mean_pooling_(options.get<std::string>("pooling") == "mean"),
+      layers_include_embeddings_(options.get<bool>("layers_include_embeddings")) {
+  if (layers_include_embeddings_ && !options_.output_layers)
+    options.fail("layers_include_embeddings", "needs output_layers: true");
   const int64_t dim = options_.dim;
   word_embed = register_module("word_embed", embedding(options.get<int64_t>("vocab_size"), dim));
   pos_embed = register_module("pos_embed", embedding(options.get<int64_t>("max_len"), dim));
@@ -92,6 +98,7 @@ TensorMap Bert::forward(const TensorMap& inputs) {
   torch::Tensor tokens = dropout(embed_norm(embedded));
   const bool recompute = options_.checkpoint_activations && is_training() && torch::GradMode::is_enabled();
   std::vector<torch::Tensor> layers;
+  if (layers_include_embeddings_) layers.push_back(tokens);
   const torch::Tensor padding = padding_bias(mask, tokens);  // once per forward
   for (const auto& module : *blocks) {
     auto block = module->as<PostNormBlock>();

@@ -29,6 +29,7 @@ class Bert : public Encoder {
   TransformerOptions options_;
   CheckpointOptions checkpoint_;
   bool mean_pooling_;
+  bool layers_include_embeddings_;
 };
 
 }  // namespace mmkd::transformer

@@ -189,6 +189,24 @@ TEST(Bert, SixLayersWithEmbeddingsHave66Point4MParameters) {  // Table 9
   EXPECT_EQ(mmkd::format_parameter_count(66364416), "66,364,416 (66.4M)");
 }
 
+// BertModel's hidden_states: the embeddings' output, then every block's.
+TEST(Bert, LayersCanStartWithTheEmbeddingOutput) {
+  torch::manual_seed(3);
+  auto bert = make(tiny_bert.substr(0, tiny_bert.size() - 1) + ", output_layers: true, layers_include_embeddings: true}");
+  mmkd::TensorMap in = batch(), out = bert->forward(in);
+  ASSERT_EQ(out.at("layers").size(0), depth + 1);
+  EXPECT_TRUE(torch::equal(out.at("layers")[depth], out.at("tokens")));
+  auto p = bert->named_parameters();
+  torch::Tensor embedded = torch::layer_norm(
+      p["word_embed.weight"].index_select(0, in["ids"].reshape(-1)).reshape({2, 6, bert_dim}) +
+          p["pos_embed.weight"].slice(0, 0, 6) +
+          p["type_embed.weight"].index_select(0, in["types"].reshape(-1)).reshape({2, 6, bert_dim}),
+      {bert_dim}, p["embed_norm.weight"], p["embed_norm.bias"], 1e-12);
+  EXPECT_TRUE(torch::allclose(out.at("layers")[0], embedded, 1e-5, 1e-5));
+  mmkd::testing::expect_error_naming([] { make("{layers_include_embeddings: true}"); },
+                                     {"layers_include_embeddings", "output_layers"});
+}
+
 TEST(Bert, RejectsOptionsBertDoesNotHave) {
   mmkd::testing::expect_error_naming([] { make("{qkv_bias: qv}"); }, {"qkv_bias", "BERT"});
 }

@@ -13,6 +13,9 @@ ComponentInfo Data2VecRegression::info() {
                        "(thesis Eq. 36-41)")
       .option<double>("instance_norm_eps", 1e-8, "epsilon added to the variance over time (Eq. 36)", positive())
       .option<double>("layer_norm_eps", 1e-5, "epsilon of the parameter-free layer norm (Eq. 40)", positive())
+      .option<bool>("layer_norm", true,
+                    "the parameter-free layer norm of the layer average (Eq. 40); the thesis code leaves it out for "
+                    "text")
       .option<int64_t>("teacher_first_layer", 0,
                        "the first of the teacher's stacked layers averaged (Eq. 39); 2 leaves out Data2Vec2's prenet "
                        "blocks, as fairseq's layer_results do",
@@ -27,7 +30,8 @@ ComponentInfo Data2VecRegression::info() {
 
 Data2VecRegression::Data2VecRegression(const Options& options, const Context& /*context*/)
     : instance_norm_eps_(options.get<double>("instance_norm_eps")),
-      layer_norm_eps_(options.get<double>("layer_norm_eps")),
+      layer_norm_eps_(options.get<bool>("layer_norm") ? std::optional<double>(options.get<double>("layer_norm_eps"))
+                                                      : std::nullopt),
       teacher_first_layer_(options.get<int64_t>("teacher_first_layer")),
       student_first_layer_(options.get<int64_t>("student_first_layer")) {}
 

@@ -4,6 +4,8 @@
 #include <mmkd/mmkd.hpp>
 #include <torch/types.h>
 
+#include <optional>
+
 namespace mmkd::distillation {
 
 class Data2VecRegression : public Loss {
@@ -15,7 +17,7 @@ class Data2VecRegression : public Loss {
 
  private:
   double instance_norm_eps_;
-  double layer_norm_eps_;
+  std::optional<double> layer_norm_eps_;  // none: no layer norm of the average
   int64_t teacher_first_layer_, student_first_layer_;
 };
 

@@ -21,7 +21,7 @@ std::shared_ptr<mmkd::Loss> make_data2vec_regression(const std::string& options 
 
 using Sequence = std::vector<std::vector<double>>;  // [T][D]
 
-// Eq. 36-40 as loops in double for sample b of layers [L, B, T, D].
+// Eq. 36-40 as loops in double for sample b of layers [L, B, T, D]; layer_eps 0: no layer norm.
 Sequence loop_representation(const torch::Tensor& layers, int64_t b, double instance_eps, double layer_eps) {
   const int64_t count = layers.size(0), tokens = layers.size(2), dim = layers.size(3);
   Sequence averaged(tokens, std::vector<double>(dim, 0.0));
@@ -34,6 +34,7 @@ Sequence loop_representation(const torch::Tensor& layers, int64_t b, double inst
         averaged[t][d] += (layers[l][b][t][d].item<double>() - mean) / std::sqrt(variance + instance_eps) / count;
     }
   for (std::vector<double>& token : averaged) {
+    if (layer_eps == 0) break;
     double mean = 0, variance = 0;
     for (double x : token) mean += x / dim;
     for (double x : token) variance += (x - mean) * (x - mean) / dim;
@@ -110,6 +111,18 @@ TEST(Data2VecRegression, MatchesLoopImplementation) {
   EXPECT_NEAR(out.metrics.at("cosine").item<double>(), expected.cosine, 1e-5);
   EXPECT_FALSE(out.metrics.at("cosine").requires_grad());
   EXPECT_NE(loop_regression(teacher, student, 1e-8, 1e-5).loss, expected.loss);
+}
+
+// The thesis code's text KD: the layer average without Eq. 40's layer norm.
+TEST(Data2VecRegression, WithoutLayerNormRegressesTheAverageItself) {
+  torch::manual_seed(3);
+  torch::Tensor teacher = torch::randn({3, 2, 5, 6}), student = torch::randn({2, 2, 5, 6});
+  mmkd::LossOutput out = make_data2vec_regression("{layer_norm: false, instance_norm_eps: 1.0e-5}")
+                             ->compute({{"teacher", teacher}, {"student", student}});
+  LoopResult expected = loop_regression(teacher, student, 1e-5, 0);
+  EXPECT_NEAR(out.loss.item<double>(), expected.loss, 1e-5);
+  EXPECT_NEAR(out.metrics.at("cosine").item<double>(), expected.cosine, 1e-5);
+  EXPECT_GT(std::abs(expected.loss - loop_regression(teacher, student, 1e-5, 1e-5).loss), 1e-4);
 }
 
 TEST(Data2VecRegression, SingleLayersAreAcceptedAsBTD) {

@@ -25,9 +25,10 @@ torch::Tensor instance_norm_over_time(const torch::Tensor& sequences, double eps
 }
 
 torch::Tensor layer_averaged_representation(const torch::Tensor& layers, double instance_norm_eps,
-                                            double layer_norm_eps) {
+                                            std::optional<double> layer_norm_eps) {
   const torch::Tensor averaged = instance_norm_over_time(layers, instance_norm_eps).mean(0);  // Eq. 38-39
-  return torch::layer_norm(averaged, {averaged.size(-1)}, {}, {}, layer_norm_eps);          // Eq. 40
+  if (!layer_norm_eps) return averaged;
+  return torch::layer_norm(averaged, {averaged.size(-1)}, {}, {}, *layer_norm_eps);  // Eq. 40
 }
 
 }  // namespace mmkd::distillation

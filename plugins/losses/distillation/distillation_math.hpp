@@ -4,6 +4,8 @@
 // Half and bfloat16 inputs are computed in float32; double stays double.
 #include <torch/types.h>
 
+#include <optional>
+
 namespace mmkd::distillation {
 
 // Eq. 2, 8-9: D_KL(softmax(teacher / T) || softmax(student / T)) of every row of [B, C]
@@ -19,8 +21,8 @@ torch::Tensor mean_squared_error(const torch::Tensor& target, const torch::Tenso
 torch::Tensor instance_norm_over_time(const torch::Tensor& sequences, double eps);
 
 // Eq. 38-40: layers [L, B, T, D] instance-normalised, averaged over L, then layer-normalised
-// without affine parameters: [B, T, D].
+// without affine parameters (when layer_norm_eps is given): [B, T, D].
 torch::Tensor layer_averaged_representation(const torch::Tensor& layers, double instance_norm_eps,
-                                            double layer_norm_eps);
+                                            std::optional<double> layer_norm_eps);
 
 }  // namespace mmkd::distillation
