@@ -15,6 +15,7 @@
 #include "dist/launcher.hpp"
 #include "dist/process_group.hpp"
 #include "graph/experiment_plan.hpp"
+#include "graph/planned_config.hpp"
 #include "graph/shape_check.hpp"
 #include "plugins/plugin_loader.hpp"
 #include "train/results_table.hpp"
@@ -91,7 +92,7 @@ int command_validate(const std::string& path, const std::vector<std::string>& ov
   try {
     auto loaded = load_experiment_plan(path, overrides, variant);
     const auto& plan = loaded->plan;
-    if (print) std::cout << to_yaml(load_experiment(path, overrides, variant)) << "# ";
+    if (print) std::cout << to_yaml(config_with_defaults(plan)) << "# ";
     std::cout << fmt::format("{}: valid ({} teachers, {} model nodes, {} losses, {} evaluators)\n", path,
                              plan.teachers.size(), plan.model.size(), plan.losses.size(), plan.evaluators.size());
     if (shapes) {
@@ -243,7 +244,8 @@ int cli_main(int argc, char** argv) {
                      "to check tensor shapes");
   validate->add_flag("--smoke", smoke, "check the experiment with its `smoke:` settings applied");
   bool print = false;
-  validate->add_flag("--print", print, "print the resolved config as YAML (extends merged, overrides and ${...} applied), the verdict as its last comment line");
+  validate->add_flag("--print", print, "print the experiment as it will run, as YAML: extends merged, overrides and ${...} applied, every defaulted "
+                     "option written in; the verdict as its last comment line");
   bool bench_settings = false;
   validate->add_flag("--bench", bench_settings, "check the experiment with its `bench:` settings applied");
 

@@ -30,18 +30,28 @@ ComponentInfo SharedTransformer::info() {
                            "`residual`, the block's output before the final LayerNorm at the first token (the thesis "
                            "code's h'', which its contrastive loss and retrieval read)",
                            one_of({"fc2", "residual"}))
+      .option<bool>("head_on_tokens", false,
+                    "also output `head_tokens`, the head applied to every token (Target-CMLI's student tokens, as the "
+                    "thesis code regressed them)")
       .input("tokens", "[B, T, dim] encoder output, [CLS] first, e.g. image.tokens or text.tokens")
       .optional_input("mask", "[B, T]: 1 = token, 0 = padding (masked out as attention keys), e.g. batch.text_mask")
-      .output("linear1", "[B, hidden_dim] H'[:, 0], raw output of linear layer 1 at the first token (Eq. 51)")
-      .output("linear2", "[B, dim] H''[:, 0], raw output of linear layer 2 at the first token (Eq. 51), or the "
-                         "residual output (linear2_output)")
-      .output("head", "[B, classes] h''', logits of linear layer 3 on H_ln[:, 0] (Eq. 52)")
-      .output("tokens", "[B, T, dim] H_ln, the layer's output (Eq. 51)")
-      .output("cls", "[B, dim] H_ln[:, 0]");
+      .outputs_from([](const Options& options) {
+        std::vector<Port> outputs = {
+            {"linear1", "[B, hidden_dim] H'[:, 0], raw output of linear layer 1 at the first token (Eq. 51)"},
+            {"linear2", "[B, dim] H''[:, 0], raw output of linear layer 2 at the first token (Eq. 51), or the "
+                        "residual output (linear2_output)"},
+            {"head", "[B, classes] h''', logits of linear layer 3 on H_ln[:, 0] (Eq. 52)"},
+            {"tokens", "[B, T, dim] H_ln, the layer's output (Eq. 51)"},
+            {"cls", "[B, dim] H_ln[:, 0]"}};
+        if (options.get<bool>("head_on_tokens"))
+          outputs.push_back({"head_tokens", "[B, T, classes] linear layer 3 on every token of H_ln (Eq. 75's H''')"});
+        return outputs;
+      });
 }
 
 SharedTransformer::SharedTransformer(const Options& options, const Context& /*context*/)
-    : dim_(options.get<int64_t>("dim")), residual_linear2_(options.get<std::string>("linear2_output") == "residual") {
+    : dim_(options.get<int64_t>("dim")), residual_linear2_(options.get<std::string>("linear2_output") == "residual"),
+      head_on_tokens_(options.get<bool>("head_on_tokens")) {
   const int64_t heads = options.get<int64_t>("heads");
   if (dim_ % heads != 0) options.fail("heads", c10::str("must divide dim (", dim_, "), got ", heads));
   const double dropout_p = options.get<double>("dropout"), eps = options.get<double>("norm_eps");
@@ -76,8 +86,10 @@ TensorMap SharedTransformer::forward(const TensorMap& inputs) {
   torch::Tensor h_ln = norm(residual);  // Eq. 51
   torch::Tensor cls = h_ln.select(1, 0);
   const torch::Tensor& h2 = residual_linear2_ ? residual : linear2;
-  return {{"linear1", linear1.select(1, 0)}, {"linear2", h2.select(1, 0)}, {"head", head(cls)},  // Eq. 52
-          {"tokens", h_ln}, {"cls", cls}};
+  TensorMap out{{"linear1", linear1.select(1, 0)}, {"linear2", h2.select(1, 0)}, {"head", head(cls)},  // Eq. 52
+                {"tokens", h_ln}, {"cls", cls}};
+  if (head_on_tokens_) out["head_tokens"] = head(h_ln);
+  return out;
 }
 
 }  // namespace mmkd::shared

@@ -27,6 +27,7 @@ class SharedTransformer : public Encoder {
  private:
   int64_t dim_;
   bool residual_linear2_;
+  bool head_on_tokens_;
 };
 
 }  // namespace mmkd::shared

@@ -94,6 +94,18 @@ TEST(SharedTransformer, ThesisCodeVariantScalesBothBranchesAndReadsTheResidual) 
   EXPECT_FALSE(torch::allclose(out.at("linear2"), reference(*block, tokens, text_mask()).at("linear2"), 1e-3, 1e-3));
 }
 
+TEST(SharedTransformer, HeadOnTokensAppliesTheHeadToEveryToken) {
+  auto block = make_block("{dim: 8, heads: 2, hidden_dim: 16, classes: 5, head_on_tokens: true}");
+  mmkd::testing::randomize_parameters(*block);
+  mmkd::TensorMap out = block->forward({{"tokens", torch::randn({2, 5, dim})}, {"mask", text_mask()}});
+  ASSERT_EQ(out.at("head_tokens").sizes(), (std::vector<int64_t>{2, 5, classes}));
+  EXPECT_TRUE(torch::allclose(out.at("head_tokens").select(1, 0), out.at("head"), 1e-6, 1e-6));
+  auto p = block->named_parameters();
+  EXPECT_TRUE(torch::allclose(out.at("head_tokens"), out.at("tokens").matmul(p["head.weight"].t()) + p["head.bias"],
+                              1e-5, 1e-5));
+  EXPECT_EQ(make_block()->forward({{"tokens", torch::randn({2, 5, dim})}}).count("head_tokens"), 0u);
+}
+
 TEST(SharedTransformer, WithoutMaskEveryTokenIsAttended) {
   auto block = make_block();
   mmkd::testing::randomize_parameters(*block);

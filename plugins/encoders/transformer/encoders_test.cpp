@@ -1,5 +1,6 @@
 #include "expect_error.hpp"
 #include "mmkd_testing.hpp"
+#include "module_state.hpp"
 
 #include <gtest/gtest.h>
 #include <mmkd/mmkd.hpp>
@@ -154,6 +155,23 @@ TEST(Vit, PostNormHasAnInputNormAndNoFinalNormUnlessMeanPooling) {
                                      {"layer_scale", "post_norm"});
   mmkd::testing::expect_error_naming([&] { make_encoder("vit", tiny + ", output_ffn: true, checkpoint_activations: true}"); },
                                      {"output_ffn", "checkpoint_activations"});
+}
+
+// final_norm: false (the thesis code's teacher for Table 25): the last block's raw output, from a
+// checkpoint that has the final norm, loaded strictly.
+TEST(Vit, WithoutFinalNormTheTokensAreTheLastBlocksOutput) {
+  mmkd::testing::TempDir dir;
+  const std::string tiny = "{image_size: 8, patch_size: 4, dim: 16, depth: 2, heads: 2, output_layers: true";
+  auto normed = make_encoder("vit", tiny + "}");
+  mmkd::testing::randomize_parameters(*normed);
+  mmkd::write_safetensors(dir.file("vit.safetensors"), mmkd::export_checkpoint(*normed, normed->export_layout()));
+  auto raw = make_encoder("vit", tiny + ", final_norm: false, checkpoint: '" + dir.file("vit.safetensors") + "'}");
+  EXPECT_FALSE(raw->named_parameters().contains("norm.weight"));
+  const torch::Tensor image = torch::randn({2, 3, 8, 8});
+  const mmkd::TensorMap a = normed->forward({{"image", image}}), b = raw->forward({{"image", image}});
+  EXPECT_TRUE(torch::allclose(b.at("tokens"), a.at("layers")[1], 1e-5, 1e-5));
+  EXPECT_TRUE(torch::allclose(b.at("cls"), a.at("layers")[1].select(1, 0), 1e-5, 1e-5));
+  EXPECT_FALSE(torch::allclose(a.at("tokens"), a.at("layers")[1], 1e-3, 1e-3));
 }
 
 TEST(Vit, SinCosPositionsAsMae) {

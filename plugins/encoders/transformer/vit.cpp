@@ -24,6 +24,9 @@ void VisionTransformer::declare(ComponentInfo& info) {
                            "post_norm: LayerNorm on the input tokens and after each residual, no final LayerNorm "
                            "(Data2Vec2 as fairseq builds it)",
                            one_of({"pre_norm", "post_norm"}))
+      .option<bool>("final_norm", true,
+                    "pre_norm: the final LayerNorm on the tokens; false leaves it out (the thesis code's BEiT v2 "
+                    "teacher for the contrastive target loss with memory bank, Table 25)")
       .option<bool>("output_ffn", false,
                     "also output `ffn_layers`, every block's MLP output before its residual (Data2Vec2's targets)")
       .option<int64_t>("prenet_depth", 2,
@@ -72,7 +75,7 @@ TransformerOptions checked(const Options& options) {
   o.relative_position = options.get<std::string>("relative_position");
   o.grid_height = o.grid_width = image_size / patch_size;
   o.post_norm = options.get<std::string>("block") == "post_norm";
-  o.final_norm = !o.post_norm || options.get<std::string>("pooling") == "mean";
+  o.final_norm = (!o.post_norm && options.get<bool>("final_norm")) || options.get<std::string>("pooling") == "mean";
   o.output_ffn = options.get<bool>("output_ffn");
   if (o.output_ffn && o.checkpoint_activations)
     options.fail("output_ffn", "recomputed blocks (checkpoint_activations: true) keep no MLP outputs");

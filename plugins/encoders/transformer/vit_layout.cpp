@@ -138,6 +138,8 @@ CheckpointLayout VisionTransformer::layout(const std::string& format, const std:
   for (const auto& item : named_buffers()) bind(item.key());
 
   layout.ignore_other_layers(layer_prefix, layers);
+  if (!norm)
+    for (const char* name : {"norm.weight", "norm.bias"}) layout.ignored_keys.push_back(top.at(name));
   if (position_ == "sincos") layout.ignored_keys.push_back(hf ? "embeddings.position_embeddings" : "pos_embed");
   for (int64_t i = 0; i < options_.depth; ++i) {
     const std::string layer = layer_prefix + std::to_string(layers.empty() ? i : layers[i]) + ".";

@@ -19,7 +19,10 @@ ComponentInfo TargetCmli::info() {
                            "projected: g(word) regresses g(matched patch) (thesis Eq. 76); raw: the word regresses "
                            "the matched patch in `dim` dimensions and g only matches (draft, as FILIP)",
                            one_of({"projected", "raw"}))
-      .input("image", "[B, 1 + N, dim] student image tokens H'''_{v,K}, [I_CLS] first (not regressed)")
+      .option<bool>("include_cls", false,
+                    "also regress [I_CLS] onto the teacher's [I_CLS] (Eq. 75) and [T_CLS] onto it as one more word "
+                    "(Eq. 76), as the thesis code did")
+      .input("image", "[B, 1 + N, dim] student image tokens H'''_{v,K}, [I_CLS] first (regressed with include_cls)")
       .input("text", "[B, T, dim] student text tokens H'''_{w,K}")
       .input("text_mask", "[B, T] 1 = token, 0 = padding; [CLS] first and [EOS] last among the tokens",
              "batch.text_mask")
@@ -31,7 +34,8 @@ ComponentInfo TargetCmli::info() {
 }
 
 TargetCmli::TargetCmli(const Options& options, const Context& /*context*/)
-    : regress_projected_(options.get<std::string>("regression_space") == "projected") {
+    : regress_projected_(options.get<std::string>("regression_space") == "projected"),
+      include_cls_(options.get<bool>("include_cls")) {
   projection = register_module(
       "projection",
       torch::nn::Linear(
@@ -64,17 +68,24 @@ LossOutput TargetCmli::compute(const TensorMap& inputs) {
   const torch::Tensor words = caption_words(text_mask, "target_cmli");
 
   const torch::ScalarType type = projection->weight.scalar_type();
-  const torch::Tensor student_patches = patches(image).to(type);
-  const torch::Tensor teacher_patches = patches(teacher).detach().to(type);
+  const torch::Tensor targets = teacher.detach().to(type);
+  const torch::Tensor student = image.to(type);
   const torch::Tensor tokens = text.to(type);
-  const torch::Tensor kd_i2t = (student_patches - teacher_patches).pow(2).mean();  // Eq. 75
+  const torch::Tensor kd_i2t = include_cls_ ? (student - targets).pow(2).mean()  // Eq. 75
+                                            : (patches(student) - patches(targets)).pow(2).mean();
 
   const torch::Tensor projected_tokens = at_least_fp32(projection(tokens));
-  const torch::Tensor projected_patches = at_least_fp32(projection(teacher_patches));
-  const torch::Tensor matched = best_patches(projected_tokens, projected_patches);  // Eq. 72
-  const torch::Tensor kd_t2i = regress_projected_
-                                   ? matched_token_mse(projected_tokens, projected_patches, matched, words)  // Eq. 76
-                                   : matched_token_mse(tokens, teacher_patches, matched, words);
+  const torch::Tensor projected_targets = at_least_fp32(projection(targets));
+  torch::Tensor matched = best_patches(projected_tokens, patches(projected_targets)) + 1;  // Eq. 72, of 1 + N
+  torch::Tensor regressed = words;
+  if (include_cls_) {
+    matched.select(1, 0).fill_(0);  // [T_CLS] regresses [I_CLS]
+    regressed = words.clone();
+    regressed.select(1, 0).fill_(true);
+  }
+  const torch::Tensor kd_t2i =
+      regress_projected_ ? matched_token_mse(projected_tokens, projected_targets, matched, regressed)  // Eq. 76
+                         : matched_token_mse(tokens, targets, matched, regressed);
 
   LossOutput out;
   out.loss = (kd_i2t + kd_t2i) / 2;  // Eq. 77

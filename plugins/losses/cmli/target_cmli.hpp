@@ -19,6 +19,7 @@ class TargetCmli : public Loss {
 
  private:
   bool regress_projected_;
+  bool include_cls_;
 };
 
 }  // namespace mmkd::cmli

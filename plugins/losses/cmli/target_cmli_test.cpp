@@ -57,6 +57,20 @@ TEST(TargetCmli, HandCaseOfTwoWordsAndTwoPatches) {
   }
 }
 
+// include_cls: [I_CLS] (-5, 3) errs from (9, 9) by 116, so Eq. 75 averages 116 + 0.5 + 0 over 3
+// tokens; [T_CLS] (7, -7) errs from [I_CLS] by 130 raw (520 under g = 2 * identity), one more word.
+TEST(TargetCmli, IncludeClsRegressesBothClsTokensOntoTheTeachers) {
+  const HandCase hand;
+  const double kd_i2t = 116.5 / 3, raw = (130 + 0.625 + 0.005) / 3, projected = (520 + 2.5 + 0.02) / 3;
+  for (const std::string space : {"projected", "raw"}) {
+    auto loss = make_loss("{dim: 2, projection_dim: 2, include_cls: true, regression_space: " + space + "}");
+    set_projection(loss, 2 * torch::eye(2));
+    const mmkd::LossOutput out = loss->compute(hand.inputs());
+    EXPECT_NEAR(out.metrics.at("kd_i2t").item<double>(), kd_i2t, 1e-5) << space;
+    EXPECT_NEAR(out.metrics.at("kd_t2i").item<double>(), space == "raw" ? raw : projected, 1e-4) << space;
+  }
+}
+
 // Eq. 72 and 75-77 as loops in double; g is `weight` [P, D].
 double loop_loss(const torch::Tensor& image, const torch::Tensor& text, const torch::Tensor& text_mask,
                  const torch::Tensor& teacher, const torch::Tensor& weight, bool projected) {
