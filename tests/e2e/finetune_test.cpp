@@ -15,18 +15,6 @@ using namespace mmkd::testing;
 
 namespace {
 
-// The experiment files in `folder` (not the *_base.yaml files others extend), in name order.
-std::vector<fs::path> experiment_files(const std::string& folder) {
-  std::vector<fs::path> files;
-  for (const auto& entry : fs::directory_iterator(folder)) {
-    const std::string name = entry.path().stem().string();
-    if (entry.path().extension() == ".yaml" && !(name.size() > 5 && name.substr(name.size() - 5) == "_base"))
-      files.push_back(entry.path());
-  }
-  std::sort(files.begin(), files.end());
-  return files;
-}
-
 // The quickstart model trained briefly and exported, then fine-tuned and linearly probed on
 // the shapes' colours (experiments/quickstart_finetune.yaml): classifier head, mixup/cutmix,
 // layer-wise learning-rate decay, accuracy in the results table.
@@ -123,8 +111,8 @@ TEST(Experiments, FineTuningFilesRunWithSmoke) {
   TempDir dir;
   int ran = 0;
   for (const auto& file : experiment_files(source_dir() + "/experiments/finetune")) {
-    const std::string name = file.stem().string();
-    auto r = mmkd_in(dir.path(), "run " + file.string() + " --smoke --run-dir " + name);
+    const std::string name = fs::path(file).stem().string();
+    auto r = mmkd_in(dir.path(), "run " + file + " --smoke --run-dir " + name);
     EXPECT_EQ(r.exit_code, 0) << name << "\n" << r.output;
     EXPECT_NE(r.output.find("finished 2 steps"), std::string::npos) << name << "\n" << r.output;
     ++ran;
@@ -138,8 +126,8 @@ TEST(Experiments, ThesisFilesRunWithSmoke) {
   TempDir dir;
   int ran = 0;
   for (const auto& file : experiment_files(source_dir() + "/experiments/thesis")) {
-    const std::string name = file.stem().string();
-    auto r = mmkd_in(dir.path(), "run " + file.string() + " --smoke --run-dir " + name);
+    const std::string name = fs::path(file).stem().string();
+    auto r = mmkd_in(dir.path(), "run " + file + " --smoke --run-dir " + name);
     EXPECT_EQ(r.exit_code, 0) << name << "\n" << r.output;
     EXPECT_NE(r.output.find("finished 2 steps"), std::string::npos) << name << "\n" << r.output;
     ++ran;
@@ -152,8 +140,8 @@ TEST(Experiments, ThesisFilesRunWithSmoke) {
 TEST(Experiments, ThesisFilesBenchOnSyntheticDataOfTheirRealShapes) {
   int checked = 0;
   for (const auto& file : experiment_files(source_dir() + "/experiments/thesis")) {
-    auto r = run_command("'" + mmkd_executable() + "' validate --bench '" + file.string() + "'");
-    EXPECT_EQ(r.exit_code, 0) << file.stem().string() << "\n" << r.output;
+    auto r = run_command("'" + mmkd_executable() + "' validate --bench '" + file + "'");
+    EXPECT_EQ(r.exit_code, 0) << fs::path(file).stem().string() << "\n" << r.output;
     ++checked;
   }
   EXPECT_EQ(checked, 24);

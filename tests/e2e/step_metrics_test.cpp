@@ -28,4 +28,17 @@ TEST(StepMetrics, EveryLogLineHasSpeedMemoryAndDataWaitThePhasesOnRequest) {
   EXPECT_DOUBLE_EQ(phases["mfu"].get<double>(), phases["tflops_per_second"].get<double>() / 2) << phases.dump();
 }
 
+// schedule.decay: linear over schedule.steps longer than the run: the 4th step (index 3) of a
+// 10-step linear decay without warmup trains at 1e-3 x (1 - 3 / 10).
+TEST(StepMetrics, LinearDecayOverMoreStepsThanTheRunStopsAboveMinimum) {
+  TempDir dir;
+  write_file(dir.file("exp.yaml"), tiny_experiment_yaml(dir.file("runs")));
+  auto r = mmkd_in(dir.path(), "run exp.yaml --run-dir linear trainer.max_steps=4 trainer.log_every=1 "
+                               "schedule.warmup_steps=0 schedule.decay=linear schedule.steps=10");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto record = last_record_with(dir.file("linear"), "loss");
+  EXPECT_EQ(record["step"].get<int64_t>(), 4) << record.dump();
+  EXPECT_NEAR(record["lr"].get<double>(), 7e-4, 1e-12) << record.dump();
+}
+
 }  // namespace

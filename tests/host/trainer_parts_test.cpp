@@ -30,8 +30,16 @@ using namespace mmkd;
 
 namespace {
 
-TEST(CosineSchedule, WarmsUpLinearlyThenDecaysToMinimum) {
-  CosineSchedule schedule{1.0, 0.1, 4, 14};
+TEST(LrSchedule, LinearDecayFallsInEqualStepsToMinimum) {
+  LrSchedule schedule{1.0, 0.1, 4, 14, true};
+  EXPECT_DOUBLE_EQ(schedule.lr_at(3), 1.0);
+  EXPECT_NEAR(schedule.lr_at(9), 0.1 + 0.9 * 0.5, 1e-12);
+  EXPECT_NEAR(schedule.lr_at(11), 0.1 + 0.9 * 0.3, 1e-12);
+  EXPECT_NEAR(schedule.lr_at(14), 0.1, 1e-12);
+}
+
+TEST(LrSchedule, WarmsUpLinearlyThenDecaysToMinimum) {
+  LrSchedule schedule{1.0, 0.1, 4, 14};
   EXPECT_DOUBLE_EQ(schedule.lr_at(0), 0.25);
   EXPECT_DOUBLE_EQ(schedule.lr_at(3), 1.0);
   EXPECT_DOUBLE_EQ(schedule.lr_at(4), 1.0);

@@ -7,6 +7,7 @@
 #include <torch/types.h>
 #include <torch/utils.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -100,6 +101,17 @@ std::string mmkd_executable() { return MMKD_TEST_EXECUTABLE; }
 std::string source_dir() { return MMKD_TEST_SOURCE_DIR; }
 std::string build_dir() { return MMKD_TEST_BUILD_DIR; }
 std::string test_plugin_dir() { return MMKD_TEST_PLUGIN_DIR; }
+
+std::vector<std::string> experiment_files(const std::string& folder) {
+  std::vector<std::string> files;
+  for (const auto& entry : std::filesystem::directory_iterator(folder)) {
+    const std::string name = entry.path().stem().string();
+    if (entry.path().extension() == ".yaml" && !(name.size() > 5 && name.substr(name.size() - 5) == "_base"))
+      files.push_back(entry.path().string());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
 
 void write_file(const std::string& path, const std::string& text) {
   fs::create_directories(fs::path(path).parent_path());

@@ -67,6 +67,8 @@ std::string mmkd_executable();  // the built mmkd binary
 std::string source_dir();       // the repository root
 std::string build_dir();        // the build tree root
 std::string test_plugin_dir();  // plugins built only for the tests
+// The experiment files in `folder` (not the *_base.yaml files others extend), in name order.
+std::vector<std::string> experiment_files(const std::string& folder);
 void write_file(const std::string& path, const std::string& text);
 std::string read_file(const std::string& path);
 

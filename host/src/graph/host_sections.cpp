@@ -23,10 +23,16 @@ const std::vector<OptionSpec>& optimizer_options() {
 
 const std::vector<OptionSpec>& schedule_options() {
   static const auto specs =
-      ComponentInfo("schedule", "cosine decay with linear warmup")
+      ComponentInfo("schedule", "linear warmup, then cosine or linear decay")
           .option("warmup_steps", int64_t{0}, "linear warmup steps (takes precedence over warmup_fraction)", at_least(0))
-          .option("warmup_fraction", 0.0, "linear warmup as a fraction of all steps", range(0, 1))
-          .option("min_lr", 0.0, "learning rate at the end of the cosine", at_least(0))
+          .option("warmup_fraction", 0.0, "linear warmup as a fraction of the schedule's steps", range(0, 1))
+          .option("min_lr", 0.0, "learning rate at the end of the decay", at_least(0))
+          .option("decay", std::string("cosine"), "cosine, or linear (BERT's fine-tuning, the thesis' GLUE runs)",
+                  one_of({"cosine", "linear"}))
+          .option("steps", int64_t{0},
+                  "optimizer steps warmup and decay span; 0 = the run's steps (more: the run stops above min_lr, as "
+                  "the thesis code's fine-tuning did)",
+                  at_least(0))
           .options;
   return specs;
 }

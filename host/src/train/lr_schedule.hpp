@@ -1,14 +1,15 @@
 #pragma once
-// Linear warmup to the peak learning rate, then cosine decay to min_lr.
+// Linear warmup to the peak learning rate, then cosine or linear decay to min_lr.
 #include <cstdint>
 
 namespace mmkd {
 
-struct CosineSchedule {
+struct LrSchedule {
   double peak_lr = 1e-3;
   double min_lr = 0.0;
   int64_t warmup_steps = 0;
-  int64_t total_steps = 1;
+  int64_t total_steps = 1;  // warmup and decay; the run may stop before
+  bool linear_decay = false;
 
   double lr_at(int64_t step) const;  // step counts from 0 (the first optimizer step)
 };

@@ -140,10 +140,13 @@ class Run {
       progress_.message(fmt::format("learning rate {:g} x {} / {} = {:g} (linear scaling rule)",
                                     plan_.optimizer.get<double>("lr"), batch_size * accumulate * world,
                                     plan_.optimizer.get<int64_t>("lr_reference_batch"), peak_lr));
-    CosineSchedule schedule{peak_lr, plan_.schedule.get<double>("min_lr"), 0, total_steps};
+    const int64_t schedule_steps = plan_.schedule.get<int64_t>("steps");
+    LrSchedule schedule{peak_lr, plan_.schedule.get<double>("min_lr"), 0, schedule_steps > 0 ? schedule_steps : total_steps,
+                        plan_.schedule.get<std::string>("decay") == "linear"};
     schedule.warmup_steps = plan_.schedule.get<int64_t>("warmup_steps");
     if (schedule.warmup_steps == 0)
-      schedule.warmup_steps = static_cast<int64_t>(plan_.schedule.get<double>("warmup_fraction") * static_cast<double>(total_steps));
+      schedule.warmup_steps =
+          static_cast<int64_t>(plan_.schedule.get<double>("warmup_fraction") * static_cast<double>(schedule.total_steps));
     LossScaler scaler(device_.is_cuda() && precision_ == "fp16");
 
     TrainingPosition position;

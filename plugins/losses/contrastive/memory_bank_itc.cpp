@@ -11,6 +11,14 @@ const torch::Tensor* find_input(const TensorMap& inputs, const std::string& port
   return it == inputs.end() ? nullptr : &it->second;
 }
 
+// A queue of `size` rows; with `random_fill`, full of rows drawn uniform [0, 1) per element and
+// scaled to unit length (the thesis code's initial banks), from the default torch generator.
+FeatureQueue make_queue(int64_t size, int64_t dim, bool random_fill) {
+  FeatureQueue queue(size, dim);
+  if (random_fill) queue->push(l2_normalize(torch::rand({size, dim})));
+  return queue;
+}
+
 }  // namespace
 
 ComponentInfo MemoryBankItc::info() {
@@ -19,10 +27,18 @@ ComponentInfo MemoryBankItc::info() {
       "Image-text contrastive loss with memory banks (thesis Section 3.2.4.3): each image query is scored against "
       "the text keys of the global batch (all ranks) and a FIFO queue of earlier text keys, and each text query "
       "likewise against image keys. Keys come from the momentum encoder (Eq. 70) when `image_momentum` and "
-      "`text_momentum` are connected, otherwise from the student's own features, detached (Table 21).");
+      "`text_momentum` are connected, otherwise from the student's own features, detached (Table 21) unless "
+      "`keys_with_gradient`.");
   LogitScale::declare(info, 0.07, true);
   info.option<int64_t>("queue_size", 65536, "keys kept per modality from earlier steps", positive())
       .option<int64_t>("dim", 768, "feature dim D, the row size of both queues", positive())
+      .option<std::string>("initial_fill", "empty",
+                           "queues at the start: `empty`, or `random`: full of unit rows drawn uniform [0, 1) per "
+                           "element, then normalised, negatives from the first step as in the thesis code's banks",
+                           one_of({"empty", "random"}))
+      .option<bool>("keys_with_gradient", false,
+                    "the batch's keys keep their gradient, gathered across ranks with it as the thesis code's "
+                    "GatherLayer does (student keys; momentum keys carry none); queued keys stay constants")
       .input("image", "[B, D] student image features (queries, with gradient)")
       .input("text", "[B, D] student text features; row i is the pair of image i")
       .optional_input("image_momentum", "[B, D] image features of the momentum encoder (keys)")
@@ -36,10 +52,11 @@ ComponentInfo MemoryBankItc::info() {
 }
 
 MemoryBankItc::MemoryBankItc(const Options& options, const Context& context)
-    : context_(context), logit_scale_(*this, options) {
+    : context_(context), logit_scale_(*this, options), keys_with_gradient_(options.get<bool>("keys_with_gradient")) {
   const int64_t size = options.get<int64_t>("queue_size"), dim = options.get<int64_t>("dim");
-  image_queue_ = register_module("image_queue", FeatureQueue(size, dim));
-  text_queue_ = register_module("text_queue", FeatureQueue(size, dim));
+  const bool random_fill = options.get<std::string>("initial_fill") == "random";
+  image_queue_ = register_module("image_queue", make_queue(size, dim, random_fill));
+  text_queue_ = register_module("text_queue", make_queue(size, dim, random_fill));
 }
 
 LossOutput MemoryBankItc::compute(const TensorMap& inputs) {
@@ -60,8 +77,9 @@ LossOutput MemoryBankItc::compute(const TensorMap& inputs) {
   require_paired_features("memory_bank_itc", ports);
   require_bank_dim("memory_bank_itc", {"image", image}, image_queue_->dim());
 
-  const torch::Tensor image_keys = l2_normalize(gather_rows(image_key_source, context_));  // Eq. 70 keys, all ranks
-  const torch::Tensor text_keys = l2_normalize(gather_rows(text_key_source, context_));
+  const auto gather = keys_with_gradient_ ? gather_rows_with_grad : gather_rows;
+  const torch::Tensor image_keys = l2_normalize(gather(image_key_source, context_));  // Eq. 70 keys, all ranks
+  const torch::Tensor text_keys = l2_normalize(gather(text_key_source, context_));
   const torch::Tensor image_columns = image_queue_->keys_after(image_keys);
   const torch::Tensor text_columns = text_queue_->keys_after(text_keys);
   const torch::Tensor scale = logit_scale_.scale();

@@ -18,6 +18,7 @@ class MemoryBankItc : public Loss {
  private:
   Context context_;
   LogitScale logit_scale_;
+  bool keys_with_gradient_;  // the batch's keys are not detached (gathered with gradient)
   FeatureQueue image_queue_{nullptr};  // image keys: negatives of the text queries
   FeatureQueue text_queue_{nullptr};   // text keys: negatives of the image queries
 };
