@@ -9,7 +9,11 @@ namespace mmkd::image {
 
 namespace {
 
-ImagePipeline pipeline_from(const Options& options) { return ImagePipeline(read_pipeline_options(options)); }
+ImagePipeline pipeline_from(const Options& options) {
+  PipelineSettings settings = read_pipeline_options(options);
+  settings.teacher = read_teacher_view_options(options);
+  return ImagePipeline(settings);
+}
 
 }  // namespace
 
@@ -24,8 +28,9 @@ ComponentInfo ImageFolder::info() {
                            "skip: use the next index instead of an unreadable image and count it; fail: stop with the file",
                            one_of({"skip", "fail"}));
   declare_pipeline_options(info, 256);
-  return info.output("image", "float [3, S, S]: normalised with `mean` and `std`")
-      .output("label", "int64 scalar: class index");
+  info.output("image", "float [3, S, S]: normalised with `mean` and `std`").output("label", "int64 scalar: class index");
+  declare_teacher_view(info);
+  return info;
 }
 
 ImageFolder::ImageFolder(const Options& options, const Context& context)
@@ -40,20 +45,23 @@ ImageFolder::ImageFolder(const Options& options, const Context& context)
                 (labels.empty() ? " (expected one sub-folder per class)" : " listed in " + labels));
 }
 
-torch::Tensor ImageFolder::load(int64_t index, uint64_t seed) const {
+ImageViews ImageFolder::load(int64_t index, uint64_t seed) const {
   const std::string& file = index_.files[index];
   const std::vector<uint8_t> bytes = read_file_bytes(file);
   SampleRandom random(seed);
   try {
-    return pipeline_.transform_encoded(bytes.data(), bytes.size(), random);
+    return pipeline_.views_encoded(bytes.data(), bytes.size(), random);
   } catch (const Error& error) {
     throw Error("cannot decode " + file + ": " + error.what());
   }
 }
 
 TensorMap ImageFolder::get(int64_t index, uint64_t seed) const {
-  return first_readable(index, size(), skip_bad_, skipped_, "image_folder " + root_, [&](int64_t i) -> TensorMap {
-    return {{"image", load(i, seed)}, {"label", torch::scalar_tensor(index_.labels[i], torch::kLong)}};
+  return first_readable(index, size(), skip_bad_, skipped_, "image_folder " + root_, [&](int64_t i) {
+    ImageViews views = load(i, seed);
+    TensorMap sample{{"image", views.image}, {"label", torch::scalar_tensor(index_.labels[i], torch::kLong)}};
+    if (views.teacher.defined()) sample["image_teacher"] = views.teacher;
+    return sample;
   });
 }
 

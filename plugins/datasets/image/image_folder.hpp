@@ -25,7 +25,7 @@ class ImageFolder : public Dataset {
   int64_t skipped() const { return skipped_.load(); }
 
  private:
-  torch::Tensor load(int64_t index, uint64_t seed) const;
+  ImageViews load(int64_t index, uint64_t seed) const;
 
   ImageIndex index_;
   std::string root_;

@@ -23,9 +23,12 @@ std::shared_ptr<mmkd::Dataset> make_folder(const std::string& root, const std::s
   return mmkd::testing::make<mmkd::Kind::Dataset>("image_folder", "{root: '" + root + "', " + options + "}");
 }
 
+mmkd::Options folder_options(const std::string& root, const std::string& options) {
+  return mmkd::testing::options_for(mmkd::Kind::Dataset, "image_folder", "{root: '" + root + "', " + options + "}");
+}
+
 mi::ImageFolder construct(const std::string& root, const std::string& options) {
-  return mi::ImageFolder(
-      mmkd::testing::options_for(mmkd::Kind::Dataset, "image_folder", "{root: '" + root + "', " + options + "}"), {});
+  return mi::ImageFolder(folder_options(root, options), {});
 }
 
 int64_t label_of(const mmkd::TensorMap& sample) { return sample.at("label").item<int64_t>(); }
@@ -140,4 +143,38 @@ TEST(ImageFolder, LargeJpegIsDecodedScaledDownToWhatTheCropNeeds) {
   const torch::Tensor expected = mi::resized_crop_normalized(mi::decode_image(mi::read_file_bytes(dir.file("train/only/x.jpg"))),
                                                              {0, 0, 128, 128}, 8, 8, false, {{0, 0, 0}, {1, 1, 1}});
   EXPECT_LT((folder->get(0, 0).at("image") - expected).abs().max().item<float>(), 8.f / 255);
+}
+
+TEST(ImageFolder, EvalCropFalseResizesTheWholeImageToSxS) {
+  TempDir dir;
+  fs::create_directories(dir.file("train/only"));
+  const torch::Tensor image = mi::testing::random_image(30, 50, 2);
+  mi::testing::write_png(dir.file("train/only/x.png"), image);
+  const std::string unit = ", image_size: 8, transform: eval, mean: [0, 0, 0], std: [1, 1, 1]";
+  const torch::Tensor squashed = make_folder(dir.file("train"), "eval_crop: false" + unit)->get(0, 0).at("image");
+  const torch::Tensor expected = mi::testing::reference_resized_crop(image, 0, 0, 30, 50, 8, 8).permute({2, 0, 1}) / 255;
+  EXPECT_LE(mmkd::testing::max_difference(squashed, expected), 1e-5);
+  const torch::Tensor cropped = make_folder(dir.file("train"), "eval_crop: true" + unit)->get(0, 0).at("image");
+  EXPECT_GT(mmkd::testing::max_difference(cropped, expected), 0.1);
+}
+
+TEST(ImageFolder, TeacherViewIsAnOutputOnlyWhenAskedFor) {
+  TempDir dir;
+  fs::create_directories(dir.file("train/only"));
+  mi::testing::write_jpeg(dir.file("train/only/x.jpg"), mi::testing::smooth_image(40, 48));
+  const mmkd::TensorMap train = make_folder(dir.file("train"), "image_size: 8, teacher_view: true")->get(0, 1);
+  EXPECT_EQ(train.at("image_teacher").sizes(), (std::vector<int64_t>{3, 8, 8}));
+  EXPECT_FALSE(torch::equal(train.at("image_teacher"), train.at("image")));
+  const mmkd::TensorMap eval = make_folder(dir.file("train"), "teacher_view: true, " + eval_8)->get(0, 1);
+  EXPECT_TRUE(torch::equal(eval.at("image_teacher"), eval.at("image")));
+  EXPECT_FALSE(make_folder(dir.file("train"), "image_size: 8")->get(0, 1).count("image_teacher"));
+
+  const auto outputs = [&](const std::string& options) {
+    std::vector<std::string> names;
+    for (const auto& port : mi::ImageFolder::info().outputs_for(folder_options(dir.file("train"), options)))
+      names.push_back(port.name);
+    return names;
+  };
+  EXPECT_EQ(outputs("teacher_view: true"), (std::vector<std::string>{"image", "label", "image_teacher"}));
+  EXPECT_EQ(outputs("teacher_view: false"), (std::vector<std::string>{"image", "label"}));
 }

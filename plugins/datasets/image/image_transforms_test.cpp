@@ -1,3 +1,4 @@
+#include "bilinear_resample.hpp"
 #include "image_pipeline.hpp"
 #include "image_transforms.hpp"
 #include "mmkd_testing.hpp"
@@ -81,6 +82,26 @@ TEST(EvalCrop, PipelineOutputHasTheCropSize) {
   mmkd::SampleRandom random(0);
   EXPECT_EQ(pipeline.transform(mi::testing::random_image(30, 50), random).sizes(), (std::vector<int64_t>{3, 8, 8}));
   EXPECT_EQ(pipeline.transform(mi::testing::random_image(9, 6), random).sizes(), (std::vector<int64_t>{3, 8, 8}));
+}
+
+TEST(EvalCrop, WithoutTheCropTheWholeImageIsResizedToSxS) {
+  mi::PipelineSettings settings;
+  settings.train = false;
+  settings.image_size = 8;
+  settings.eval_resize = 8;
+  settings.eval_crop = false;
+  settings.normalization = {{0, 0, 0}, {1, 1, 1}};
+  const torch::Tensor image = mi::testing::random_image(30, 50, 8);
+  torch::Tensor expected = torch::empty({3, 8, 8});
+  mi::bilinear_resample(image, {0, 0, 30, 50}, 8, 8, false, [&](int64_t y, const mi::Float4* row) {
+    for (int64_t x = 0; x < 8; ++x)
+      for (int64_t c = 0; c < 3; ++c) expected[c][y][x] = row[x][c] / 255;
+  });
+  mmkd::SampleRandom random(0);
+  const torch::Tensor squashed = mi::ImagePipeline(settings).transform(image, random);
+  EXPECT_LE(max_difference(squashed, expected), 1e-6);
+  settings.eval_crop = true;
+  EXPECT_GT(max_difference(mi::ImagePipeline(settings).transform(image, random), expected), 0.1);
 }
 
 TEST(ResizedCrop, CropThenResizeMatchesThePlainFilterOnTheCrop) {

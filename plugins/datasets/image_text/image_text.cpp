@@ -19,8 +19,10 @@ ComponentInfo ImageTextDataset::info() {
       .option<std::string>("image_key", "image", "the index's key of the image path")
       .option<std::string>("text_key", "text", "the index's key of the text");
   declare_pair_options(info);
-  return info.output("image_id", "int64 scalar: the sample id; pairs with the same id show the same image")
+  info.output("image_id", "int64 scalar: the sample id; pairs with the same id show the same image")
       .output("index", "int64 scalar: the line of the sample in the index");
+  image::declare_teacher_view(info);
+  return info;
 }
 
 ImageTextDataset::ImageTextDataset(const Options& options, const Context& context)
@@ -38,7 +40,7 @@ ImageTextDataset::ImageTextDataset(const Options& options, const Context& contex
   const std::string root = options.get<std::string>("root");
   root_ = image::canonical_folder(root.empty() ? index.parent_path() : config_path(root, context),
                                   "image_text: root");
-  if (!records_.front().image.empty()) pipeline_.emplace(image::read_pipeline_options(options));
+  if (!records_.front().image.empty()) pipeline_.emplace(read_pair_pipeline_options(options));
   if (records_.front().has_text) {
     const std::string vocab = options.get<std::string>("vocab");
     if (vocab.empty()) options.fail("vocab", "the index has texts: give the BERT vocab.txt to tokenize them");
@@ -58,14 +60,14 @@ ImageTextDataset::ImageTextDataset(const Options& options, const Context& contex
   }
 }
 
-torch::Tensor ImageTextDataset::image(const PairRecord& record, uint64_t seed) const {
+image::ImageViews ImageTextDataset::image(const PairRecord& record, uint64_t seed) const {
   const std::filesystem::path path = root_ / record.image;
   if (!image::resolves_inside(path, root_))
     throw Error("image_text: image " + record.image + " resolves outside the root " + root_.string());
   const std::vector<uint8_t> bytes = image::read_file_bytes(path.string());
   SampleRandom random(seed);
   try {
-    return pipeline_->transform_encoded(bytes.data(), bytes.size(), random);
+    return pipeline_->views_encoded(bytes.data(), bytes.size(), random);
   } catch (const Error& e) {
     throw Error("cannot decode " + path.string() + ": " + e.what());
   }
@@ -75,7 +77,11 @@ TensorMap ImageTextDataset::load(int64_t index, uint64_t seed) const {
   const PairRecord& record = records_[index];
   TensorMap sample{{"image_id", torch::scalar_tensor(record.id, torch::kLong)},
                    {"index", torch::scalar_tensor(index, torch::kLong)}};
-  if (pipeline_) sample["image"] = image(record, seed);
+  if (pipeline_) {
+    image::ImageViews views = image(record, seed);
+    sample["image"] = views.image;
+    if (views.teacher.defined()) sample["image_teacher"] = views.teacher;
+  }
   if (tokenizer_) {
     std::vector<int64_t> pieces = record.ids;
     for (const auto& piece : record.pieces) pieces.push_back(tokenizer_->piece_id(piece));

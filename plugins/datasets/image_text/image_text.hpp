@@ -25,7 +25,7 @@ class ImageTextDataset : public Dataset {
 
  private:
   TensorMap load(int64_t index, uint64_t seed) const;
-  torch::Tensor image(const PairRecord& record, uint64_t seed) const;
+  image::ImageViews image(const PairRecord& record, uint64_t seed) const;
 
   std::vector<PairRecord> records_;
   std::filesystem::path root_;

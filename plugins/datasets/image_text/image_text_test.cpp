@@ -24,10 +24,12 @@ struct Folder {
     write_file(dir.file("index.jsonl"), index);
   }
   std::shared_ptr<mmkd::Dataset> dataset(const std::string& extra = "") const {
+    return with_options("transform: eval, eval_resize: 0, mean: [0, 0, 0], std: [1, 1, 1]" + extra);
+  }
+  std::shared_ptr<mmkd::Dataset> with_options(const std::string& options) const {
     return mmkd::testing::make<mmkd::Kind::Dataset>(
         "image_text", "{index: '" + dir.file("index.jsonl") + "', vocab: '" + dir.file("vocab.txt") +
-                          "', image_size: 8, transform: eval, eval_resize: 0, mean: [0, 0, 0], std: [1, 1, 1], "
-                          "max_text_len: 6" + extra + "}");
+                          "', image_size: 8, max_text_len: 6, " + options + "}");
   }
 };
 
@@ -51,6 +53,41 @@ TEST(ImageText, ReadsCaptionsPiecesAndIds) {
   EXPECT_EQ(c.at("index").item<int64_t>(), 2);
   torch::Tensor expected = folder.second.permute({2, 0, 1}).to(torch::kFloat) / 255;
   EXPECT_TRUE(torch::allclose(c.at("image"), expected, 1e-5, 1e-5));
+}
+
+TEST(ImageText, TeacherViewIsASecondIndependentlyAugmentedImage) {
+  Folder folder(three_pairs);
+  auto train = folder.with_options("transform: train, teacher_view: true");
+  const mmkd::TensorMap a = train->get(0, 3), again = train->get(0, 3), other = train->get(0, 4);
+  ASSERT_EQ(a.at("image_teacher").sizes(), (std::vector<int64_t>{3, 8, 8}));
+  EXPECT_TRUE(torch::equal(a.at("image"), again.at("image")));
+  EXPECT_TRUE(torch::equal(a.at("image_teacher"), again.at("image_teacher")));
+  EXPECT_FALSE(torch::equal(a.at("image_teacher"), other.at("image_teacher")));
+  EXPECT_GT(mmkd::testing::max_difference(a.at("image_teacher"), a.at("image")), 0.1);
+
+  const mmkd::TensorMap eval = folder.dataset(", teacher_view: true")->get(2, 3);
+  EXPECT_TRUE(torch::equal(eval.at("image_teacher"), eval.at("image")));
+  EXPECT_FALSE(folder.with_options("transform: train")->get(0, 3).count("image_teacher"));
+}
+
+TEST(ImageText, TeacherViewOptionsAndOutput) {
+  const mmkd::ComponentInfo info = mmkd::testing::plugins().find(mmkd::Kind::Dataset, "image_text")->info;
+  const auto names = [&](const std::string& options) {
+    std::vector<std::string> out;
+    for (const auto& port : info.outputs_for(mmkd::testing::options_for(mmkd::Kind::Dataset, "image_text",
+                                                                         "{index: x.jsonl, " + options + "}")))
+      out.push_back(port.name);
+    return out;
+  };
+  const std::vector<std::string> pair = {"image", "text_ids", "text_mask", "image_id", "index"};
+  std::vector<std::string> with_teacher = pair;
+  with_teacher.push_back("image_teacher");
+  EXPECT_EQ(names("teacher_view: true"), with_teacher);
+  EXPECT_EQ(names("teacher_view: false"), pair);
+  const auto defaults = mmkd::testing::options_for(mmkd::Kind::Dataset, "image_text", "{index: x.jsonl}");
+  EXPECT_FALSE(defaults.get<bool>("teacher_view"));
+  EXPECT_EQ(defaults.get<std::vector<double>>("teacher_crop_scale"), (std::vector<double>{0.9, 1.0}));
+  EXPECT_EQ(defaults.get<double>("teacher_color_jitter"), 0.4);
 }
 
 TEST(ImageText, TextOnlyIndexHasNoImage) {

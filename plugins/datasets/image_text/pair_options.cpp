@@ -1,7 +1,5 @@
 #include "pair_options.hpp"
 
-#include "image_pipeline.hpp"
-
 namespace mmkd::image_text {
 
 void declare_pair_options(ComponentInfo& info) {
@@ -14,6 +12,12 @@ void declare_pair_options(ComponentInfo& info) {
       .output("image", "float [3, S, S], normalised with `mean` and `std`")
       .output("text_ids", "int64 [T]: [CLS] text [SEP] [PAD]...")
       .output("text_mask", "int64 [T]: 1 = token, 0 = padding");
+}
+
+image::PipelineSettings read_pair_pipeline_options(const Options& options) {
+  image::PipelineSettings settings = image::read_pipeline_options(options);
+  settings.teacher = image::read_teacher_view_options(options);
+  return settings;
 }
 
 }  // namespace mmkd::image_text

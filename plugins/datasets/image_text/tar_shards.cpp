@@ -49,8 +49,10 @@ ComponentInfo TarShardsDataset::info() {
                            one_of({"txt", "json"}))
       .option<std::string>("json_key", "caption", "with text_extension json: the caption's key");
   declare_pair_options(info);
-  return info.output("image_id", "int64 scalar: the sample's position over all shards (each pair has its own image)")
+  info.output("image_id", "int64 scalar: the sample's position over all shards (each pair has its own image)")
       .output("index", "int64 scalar: the same position");
+  image::declare_teacher_view(info);
+  return info;
 }
 
 namespace {
@@ -64,7 +66,7 @@ text::WordpieceTokenizer tokenizer_from(const Options& options, const Context& c
 }  // namespace
 
 TarShardsDataset::TarShardsDataset(const Options& options, const Context& context)
-    : pipeline_(image::read_pipeline_options(options)),
+    : pipeline_(read_pair_pipeline_options(options)),
       tokenizer_(tokenizer_from(options, context)),
       max_text_len_(options.get<int64_t>("max_text_len")),
       text_extension_(options.get<std::string>("text_extension")),
@@ -115,19 +117,21 @@ TensorMap TarShardsDataset::load(int64_t index, uint64_t seed) const {
   const Sample& sample = samples_[index];
   const std::string bytes = read_tar_member(shards_[sample.shard], sample.image);
   SampleRandom random(seed);
-  torch::Tensor image;
+  image::ImageViews views;
   try {
-    image = pipeline_.transform_encoded(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), random);
+    views = pipeline_.views_encoded(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), random);
   } catch (const Error& e) {
     throw Error("cannot decode the image at byte " + std::to_string(sample.image.offset) + " of " +
                 shards_[sample.shard] + ": " + e.what());
   }
   text::EncodedText encoded = tokenizer_.encode_single(caption(sample), max_text_len_);
-  return {{"image", image},
-          {"text_ids", torch::tensor(encoded.ids, torch::kLong)},
-          {"text_mask", torch::tensor(encoded.mask, torch::kLong)},
-          {"image_id", torch::scalar_tensor(index, torch::kLong)},
-          {"index", torch::scalar_tensor(index, torch::kLong)}};
+  TensorMap pair{{"image", views.image},
+                 {"text_ids", torch::tensor(encoded.ids, torch::kLong)},
+                 {"text_mask", torch::tensor(encoded.mask, torch::kLong)},
+                 {"image_id", torch::scalar_tensor(index, torch::kLong)},
+                 {"index", torch::scalar_tensor(index, torch::kLong)}};
+  if (views.teacher.defined()) pair["image_teacher"] = views.teacher;
+  return pair;
 }
 
 TensorMap TarShardsDataset::get(int64_t index, uint64_t seed) const {

@@ -74,6 +74,13 @@ TEST(TarShards, IndexesPairsAcrossShardsFromTheHeaders) {
   EXPECT_EQ(long_name.at("image_id").item<int64_t>(), 2);
 }
 
+TEST(TarShards, TeacherViewInEvalIsTheImage) {
+  Shards shards;
+  const mmkd::TensorMap pair = shards.dataset(", teacher_view: true")->get(0, 0);
+  EXPECT_TRUE(torch::equal(pair.at("image_teacher"), pair.at("image")));
+  EXPECT_FALSE(shards.dataset()->get(0, 0).count("image_teacher"));
+}
+
 TEST(TarShards, JsonCaptions) {
   TempDir dir;
   write_file(dir.file("vocab.txt"), "[PAD]\n[UNK]\n[CLS]\n[SEP]\nred\n");

@@ -13,9 +13,18 @@ ComponentInfo Itm::info() {
                        "for each text). One node fuses one layer; Eq. 66 is two nodes (outputs of linear #1 and "
                        "#2) with weight 0.5 each, which draw the same negatives when they read the same "
                        "`image_features` and `text_features` (or use random negatives). For evaluators (itm_rerank) it "
-                       "scores given pairs: `match_score` = logit(match) - logit(no match).")
+                       "scores given pairs: `match_score` = logit(match) - logit(no match). `head: concat_mlp` "
+                       "replaces Eq. 64-65 by the ITM head of the thesis' own code (TimCares/MasterThesis, Sx3HRe).")
       .option<int64_t>("dim", 768, "size of the `image` and `text` representations", positive())
-      .option<int64_t>("hidden_dim", 768, "output size of the image and text projections (Eq. 64)", positive())
+      .option<std::string>("head", "projected_sum",
+                           "projected_sum: image and text projected, added and classified by one linear layer "
+                           "(Eq. 64-65); concat_mlp: the thesis code's head, the L2-normalised image and text "
+                           "concatenated [2 dim] and classified by Linear -> GELU -> LayerNorm (eps 1e-6) -> Linear",
+                           one_of({"projected_sum", "concat_mlp"}))
+      .option<int64_t>("hidden_dim", 768,
+                       "projected_sum: output size of the image and text projections (Eq. 64); concat_mlp: width "
+                       "of the MLP's hidden layer",
+                       positive())
       .option<std::string>("negatives", "hard",
                            "random: uniform among the other pairs of the batch; hard: in proportion to the "
                            "softmax of the contrastive similarity, as in ALBEF and VLMo",
@@ -36,16 +45,21 @@ ComponentInfo Itm::info() {
 }
 
 Itm::Itm(const Options& options, const Context& context)
-    : hard_negatives_(options.get<std::string>("negatives") == "hard"),
+    : dim_(options.get<int64_t>("dim")),
+      hard_negatives_(options.get<std::string>("negatives") == "hard"),
       temperature_(options.get<double>("temperature")),
       seed_(context.seed),
       rank_(context.rank) {
-  const int64_t dim = options.get<int64_t>("dim"), hidden = options.get<int64_t>("hidden_dim");
-  image_projection =
-      register_module("image_projection", torch::nn::Linear(torch::nn::LinearOptions(dim, hidden).bias(false)));
-  text_projection =
-      register_module("text_projection", torch::nn::Linear(torch::nn::LinearOptions(dim, hidden).bias(false)));
-  classifier = register_module("classifier", torch::nn::Linear(hidden, 2));
+  const int64_t hidden = options.get<int64_t>("hidden_dim");
+  if (options.get<std::string>("head") == "concat_mlp") {
+    mlp = register_module("mlp", ConcatMlpHead(dim_, hidden));
+  } else {
+    image_projection =
+        register_module("image_projection", torch::nn::Linear(torch::nn::LinearOptions(dim_, hidden).bias(false)));
+    text_projection =
+        register_module("text_projection", torch::nn::Linear(torch::nn::LinearOptions(dim_, hidden).bias(false)));
+    classifier = register_module("classifier", torch::nn::Linear(hidden, 2));
+  }
   step = register_buffer("step", torch::zeros({}, torch::kLong));
 }
 
@@ -95,8 +109,21 @@ Negatives Itm::draw_negatives(const torch::Tensor& image_features, const torch::
   return {negatives.text_of_image.to(image_features.device()), negatives.image_of_text.to(image_features.device())};
 }
 
+const torch::Tensor& Itm::head_weight() const {
+  return mlp ? mlp->fc1->weight : image_projection->weight;
+}
+
+torch::Tensor Itm::pair_logits(const torch::Tensor& image, const torch::Tensor& text, const torch::Tensor& image_index,
+                               const torch::Tensor& text_index) {
+  const torch::Tensor image_rows = image.to(head_weight().options()), text_rows = text.to(head_weight().options());
+  if (mlp) return mlp(image_rows.index_select(0, image_index), text_rows.index_select(0, text_index));
+  const torch::Tensor image_itm = image_projection(image_rows);  // Eq. 64
+  const torch::Tensor text_itm = text_projection(text_rows);     // Eq. 64
+  return classifier(image_itm.index_select(0, image_index) + text_itm.index_select(0, text_index));  // Eq. 65
+}
+
 LossOutput Itm::compute(const TensorMap& inputs) {
-  const ItmInputs in = read_inputs(inputs, image_projection->options.in_features());
+  const ItmInputs in = read_inputs(inputs, dim_);
   const int64_t batch = in.image.size(0);
   const Negatives negatives = draw_negatives(in.image_features, in.text_features);
   const torch::Tensor pairs = arange_targets(batch, in.image);
@@ -104,11 +131,7 @@ LossOutput Itm::compute(const TensorMap& inputs) {
   const torch::Tensor text_index = torch::cat({pairs, negatives.text_of_image, pairs});
   const torch::Tensor labels = torch::cat({torch::ones_like(pairs), torch::zeros({2 * batch}, pairs.options())});
 
-  const torch::ScalarType type = classifier->weight.scalar_type();
-  const torch::Tensor image_itm = image_projection(in.image.to(type));  // Eq. 64
-  const torch::Tensor text_itm = text_projection(in.text.to(type));     // Eq. 64
-  const torch::Tensor logits =
-      classifier(image_itm.index_select(0, image_index) + text_itm.index_select(0, text_index));  // Eq. 65
+  const torch::Tensor logits = pair_logits(in.image, in.text, image_index, text_index);
 
   LossOutput out;
   out.loss = cross_entropy_fp32(logits, labels);  // Eq. 67, mean over the 3B pairs
@@ -123,11 +146,10 @@ LossOutput Itm::compute(const TensorMap& inputs) {
 TensorMap Itm::evaluate(const TensorMap& inputs) {
   const torch::Tensor& image = require(inputs, "image");
   const torch::Tensor& text = require(inputs, "text");
-  check_pairs("image", image, "text", text, image_projection->options.in_features());
+  check_pairs("image", image, "text", text, dim_);
   torch::NoGradGuard no_grad;
-  const torch::TensorOptions to = classifier->weight.options();
-  const torch::Tensor logits =
-      classifier(image_projection(image.to(to)) + text_projection(text.to(to)));  // Eq. 64-65, one pair per row
+  const torch::Tensor rows = arange_targets(image.size(0), head_weight());
+  const torch::Tensor logits = pair_logits(image, text, rows, rows);
   return {{"match_score", (logits.select(1, 1) - logits.select(1, 0)).to(torch::kFloat)}};
 }
 

@@ -2,11 +2,13 @@
 #include <torch/types.h>
 #include <torch/utils.h>
 
+#include <array>
 #include <cmath>
 #include <mmkd/mmkd.hpp>
 #include <string>
 #include <vector>
 
+#include "concat_mlp_head.hpp"
 #include "expect_error.hpp"
 #include "gradient_check.hpp"
 #include "itm_negatives.hpp"
@@ -31,26 +33,73 @@ torch::Tensor parameter(const std::shared_ptr<mmkd::Loss>& loss, const std::stri
   return loss->named_parameters()[name];
 }
 
-// Eq. 64-67 as loops in double: pairs (i, i) match, (i, text_of_image[i]) and (image_of_text[j], j) do not.
-double loop_loss(const std::shared_ptr<mmkd::Loss>& loss, const torch::Tensor& image, const torch::Tensor& text,
-                 const mmkd::itm::Negatives& negatives) {
+using Logits = std::array<double, 2>;  // 0 no match, 1 match
+
+// Eq. 64-65 as loops in double: classifier(W_image image + W_text text).
+Logits projected_sum_logits(const std::shared_ptr<mmkd::Loss>& loss, const torch::Tensor& image_row,
+                            const torch::Tensor& text_row) {
   const torch::Tensor w_image = parameter(loss, "image_projection.weight"),
                       w_text = parameter(loss, "text_projection.weight");
   const torch::Tensor w_cls = parameter(loss, "classifier.weight"), b_cls = parameter(loss, "classifier.bias");
-  const int64_t batch = image.size(0), dim = image.size(1), hidden = w_image.size(0);
+  const int64_t dim = image_row.size(0), hidden = w_image.size(0);
+  Logits logit = {b_cls[0].item<double>(), b_cls[1].item<double>()};
+  for (int64_t h = 0; h < hidden; ++h) {
+    double fused = 0;
+    for (int64_t d = 0; d < dim; ++d)
+      fused += w_image[h][d].item<double>() * image_row[d].item<double>() +
+               w_text[h][d].item<double>() * text_row[d].item<double>();
+    for (int64_t c = 0; c < 2; ++c) logit[c] += w_cls[c][h].item<double>() * fused;
+  }
+  return logit;
+}
+
+// The thesis code's head as loops in double, from the parameters `prefix`fc1, norm, fc2 of `head`:
+// fc2(LayerNorm(GELU(fc1([image / |image|, text / |text|])))), LayerNorm eps 1e-6, exact GELU.
+Logits concat_mlp_logits(const torch::nn::Module& head, const std::string& prefix, const torch::Tensor& image_row,
+                         const torch::Tensor& text_row) {
+  const auto parameters = head.named_parameters();
+  auto p = [&](const std::string& name) { return parameters[prefix + name]; };
+  const torch::Tensor w1 = p("fc1.weight"), b1 = p("fc1.bias"), gamma = p("norm.weight"), beta = p("norm.bias");
+  const torch::Tensor w2 = p("fc2.weight"), b2 = p("fc2.bias");
+  std::vector<double> pair;  // normalise, concatenate
+  for (const torch::Tensor& row : {image_row, text_row}) {
+    double squares = 0;
+    for (int64_t d = 0; d < row.size(0); ++d) squares += std::pow(row[d].item<double>(), 2);
+    for (int64_t d = 0; d < row.size(0); ++d) pair.push_back(row[d].item<double>() / std::sqrt(squares));
+  }
+  const int64_t hidden = w1.size(0);
+  std::vector<double> h(hidden);
+  double mean = 0, variance = 0;
+  for (int64_t j = 0; j < hidden; ++j) {
+    double linear = b1[j].item<double>();
+    for (size_t k = 0; k < pair.size(); ++k) linear += w1[j][k].item<double>() * pair[k];
+    h[j] = 0.5 * linear * (1 + std::erf(linear / std::sqrt(2.0)));
+    mean += h[j] / hidden;
+  }
+  for (int64_t j = 0; j < hidden; ++j) variance += std::pow(h[j] - mean, 2) / hidden;
+  Logits logit = {b2[0].item<double>(), b2[1].item<double>()};
+  for (int64_t j = 0; j < hidden; ++j) {
+    const double normed = (h[j] - mean) / std::sqrt(variance + 1e-6) * gamma[j].item<double>() + beta[j].item<double>();
+    for (int64_t c = 0; c < 2; ++c) logit[c] += w2[c][j].item<double>() * normed;
+  }
+  return logit;
+}
+
+// The reference logits of the loss' head for (image row, text row).
+Logits reference_logits(const std::shared_ptr<mmkd::Loss>& loss, const torch::Tensor& image_row,
+                        const torch::Tensor& text_row) {
+  return loss->named_parameters().contains("mlp.fc1.weight") ? concat_mlp_logits(*loss, "mlp.", image_row, text_row)
+                                                              : projected_sum_logits(loss, image_row, text_row);
+}
+
+// Eq. 67 as a loop in double: pairs (i, i) match, (i, text_of_image[i]) and (image_of_text[j], j) do not.
+double loop_loss(const std::shared_ptr<mmkd::Loss>& loss, const torch::Tensor& image, const torch::Tensor& text,
+                 const mmkd::itm::Negatives& negatives) {
   auto pair_loss = [&](int64_t i, int64_t j, int64_t label) {
-    std::vector<double> fused(hidden, 0.0);
-    for (int64_t h = 0; h < hidden; ++h)
-      for (int64_t d = 0; d < dim; ++d)
-        fused[h] += w_image[h][d].item<double>() * image[i][d].item<double>() +
-                    w_text[h][d].item<double>() * text[j][d].item<double>();
-    double logit[2];
-    for (int64_t c = 0; c < 2; ++c) {
-      logit[c] = b_cls[c].item<double>();
-      for (int64_t h = 0; h < hidden; ++h) logit[c] += w_cls[c][h].item<double>() * fused[h];
-    }
+    const Logits logit = reference_logits(loss, image[i], text[j]);
     return -std::log(std::exp(logit[label]) / (std::exp(logit[0]) + std::exp(logit[1])));
   };
+  const int64_t batch = image.size(0);
   double total = 0;
   for (int64_t i = 0; i < batch; ++i) {
     total += pair_loss(i, i, 1);
@@ -315,8 +364,86 @@ TEST(Itm, BadOptionsAreConfigErrors) {
   EXPECT_THROW(make_loss("{negatives: semi}"), mmkd::ConfigError);
   EXPECT_THROW(make_loss("{dim: 0}"), mmkd::ConfigError);
   EXPECT_THROW(make_loss("{temperature: 0}"), mmkd::ConfigError);
+  EXPECT_THROW(make_loss("{head: mlp}"), mmkd::ConfigError);
   EXPECT_EQ(parameter(make_loss("{dim: 5, hidden_dim: 7}"), "image_projection.weight").sizes(),
             torch::IntArrayRef({7, 5}));
+}
+
+TEST(Itm, ConcatMlpHeadLogitsMatchHandWrittenReference) {
+  torch::manual_seed(9);
+  mmkd::itm::ConcatMlpHead head(3, 4);
+  head->to(torch::kDouble);
+  mmkd::testing::randomize_parameters(*head);
+  torch::Tensor image = torch::randn({5, 3}, torch::kDouble), text = torch::randn({5, 3}, torch::kDouble);
+  const torch::Tensor logits = head(image, text);
+  ASSERT_EQ(logits.sizes(), torch::IntArrayRef({5, 2}));
+  for (int64_t p = 0; p < 5; ++p) {
+    const Logits expected = concat_mlp_logits(*head, "", image[p], text[p]);
+    for (int64_t c = 0; c < 2; ++c) EXPECT_NEAR(logits[p][c].item<double>(), expected[c], 1e-10) << p << ", " << c;
+  }
+}
+
+TEST(Itm, ConcatMlpLossMatchesLoopImplementation) {
+  torch::manual_seed(10);
+  torch::Tensor image = torch::randn({5, 3}, torch::kDouble), text = torch::randn({5, 3}, torch::kDouble);
+  auto random = make_loss("{dim: 3, hidden_dim: 4, head: concat_mlp, negatives: random}", 12);
+  random->to(torch::kDouble);
+  mmkd::testing::randomize_parameters(*random);
+  for (int64_t step = 0; step < 2; ++step) {
+    const double value = random->compute({{"image", image}, {"text", text}}).loss.item<double>();
+    EXPECT_NEAR(value, loop_loss(random, image, text, expected_negatives(12, step, nullptr, 5)), 1e-10) << step;
+  }
+  auto hard = make_loss("{dim: 3, hidden_dim: 4, head: concat_mlp}", 13);
+  hard->to(torch::kDouble);
+  mmkd::testing::randomize_parameters(*hard);
+  const torch::Tensor similarity = mmkd::cosine_similarity_matrix(image, text);
+  EXPECT_NEAR(hard->compute({{"image", image}, {"text", text}}).loss.item<double>(),
+              loop_loss(hard, image, text, expected_negatives(13, 0, &similarity, 5)), 1e-10);
+}
+
+TEST(Itm, ConcatMlpMatchScoresMatchReferenceForItmRerank) {
+  // itm_rerank scores its candidate pairs through Loss::evaluate, from CPU rows, any number of pairs.
+  torch::manual_seed(11);
+  auto loss = make_loss("{dim: 3, hidden_dim: 4, head: concat_mlp}");
+  loss->to(torch::kDouble);
+  mmkd::testing::randomize_parameters(*loss);
+  torch::Tensor image = torch::randn({4, 3}, torch::kDouble), text = torch::randn({4, 3}, torch::kDouble);
+  const std::vector<double> scores = match_scores(loss, image, text);
+  for (int64_t i = 0; i < 4; ++i) {
+    const Logits logit = concat_mlp_logits(*loss, "mlp.", image[i], text[i]);
+    EXPECT_NEAR(scores[i], logit[1] - logit[0], 1e-6) << i;
+  }
+  EXPECT_EQ(match_scores(loss, image.narrow(0, 0, 1), text.narrow(0, 0, 1)).size(), 1u);
+  EXPECT_EQ(loss->named_buffers()["step"].item<int64_t>(), 0);
+  auto float_loss = make_loss("{dim: 3, hidden_dim: 4, head: concat_mlp}");
+  EXPECT_EQ(match_scores(float_loss, image.to(torch::kBFloat16), text).size(), 4u);
+  expect_error_naming([&] { loss->evaluate({{"image", image}, {"text", text.narrow(0, 0, 3)}}); },
+                      {"itm", "`image`", "`text`", "[4, 3]", "[3, 3]"});
+}
+
+TEST(Itm, ConcatMlpGradientsMatchFiniteDifferencesInDouble) {
+  torch::manual_seed(12);
+  auto loss = make_loss("{dim: 3, hidden_dim: 4, head: concat_mlp}", 1);
+  loss->to(torch::kDouble);
+  mmkd::testing::randomize_parameters(*loss);
+  loss->eval();  // the same negatives at every evaluation
+  torch::Tensor image = torch::randn({4, 3}, torch::kDouble).requires_grad_();
+  torch::Tensor text = torch::randn({4, 3}, torch::kDouble).requires_grad_();
+  auto f = [&] { return loss->compute({{"image", image}, {"text", text}}).loss; };
+  mmkd::testing::NamedLeaves leaves = {{"image", image}, {"text", text}};
+  for (const auto& item : loss->named_parameters()) leaves.emplace_back(item.key(), item.value());
+  ASSERT_EQ(leaves.size(), 8u);
+  mmkd::testing::expect_gradients_match_finite_differences(f, leaves);
+}
+
+TEST(Itm, ConcatMlpParameterCountAtDim768) {
+  // fc1: [768, 2 * 768] + 768 bias; norm: 768 weights + 768 biases; fc2: [2, 768] + 2 bias.
+  auto loss = make_loss("{dim: 768, hidden_dim: 768, head: concat_mlp}");
+  int64_t count = 0;
+  for (const torch::Tensor& p : loss->parameters()) count += p.numel();
+  EXPECT_EQ(count, (2 * 768 * 768 + 768) + 2 * 768 + (768 * 2 + 2));  // 1,183,490
+  EXPECT_EQ(parameter(loss, "mlp.fc1.weight").sizes(), torch::IntArrayRef({768, 1536}));
+  EXPECT_FALSE(loss->named_parameters().contains("classifier.weight"));
 }
 
 }  // namespace
