@@ -110,6 +110,26 @@ TEST(Bench, TimesTheStepAndLeavesNoRunFolder) {
   EXPECT_EQ(plain.output.find(" over 2 steps:"), std::string::npos) << plain.output;
 }
 
+// --pretrained evaluates the model as the experiment builds it (no trained weights): seeded, so
+// twice the same numbers; it takes no --checkpoint besides.
+TEST(Evaluation, PretrainedEvaluatesTheModelAsBuilt) {
+  TempDir dir;
+  write_file(dir.file("exp.yaml"), tiny_experiment_yaml(dir.file("runs")));
+  auto first = mmkd_in(dir.path(), "eval exp.yaml --pretrained");
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  EXPECT_NE(first.output.find("evaluated pretrained checkpoints"), std::string::npos) << first.output;
+  const std::string results = read_file(dir.file("eval_pretrained/results.json"));
+  EXPECT_NE(results.find("eval.retrieval.i2t_r1"), std::string::npos) << results;
+  auto second = mmkd_in(dir.path(), "eval exp.yaml --pretrained --out again");
+  ASSERT_EQ(second.exit_code, 0) << second.output;
+  EXPECT_EQ(read_file(dir.file("again/results.json")), results);
+  auto table10 = mmkd_in(dir.path(), "validate --smoke " + source_dir() + "/experiments/eval/data2vec2_unaligned.yaml");
+  EXPECT_EQ(table10.exit_code, 0) << table10.output;
+  auto both = mmkd_in(dir.path(), "eval exp.yaml --pretrained --checkpoint runs");
+  EXPECT_EQ(both.exit_code, 2);
+  EXPECT_NE(both.output.find("either --checkpoint"), std::string::npos) << both.output;
+}
+
 TEST(Evaluation, MissingWeightsAreNamed) {
   TempDir dir;
   const std::string experiment = source_dir() + "/experiments/quickstart.yaml";

@@ -291,8 +291,10 @@ int cli_main(int argc, char** argv) {
   eval->add_option("experiment", experiment, "experiment YAML file")->required();
   eval->add_option("overrides", overrides, "key.path=value overrides");
   eval->add_option("--checkpoint", eval_request.checkpoint,
-                   "run folder (best.safetensors, else final weights, else newest checkpoint), .safetensors or .pt file")
-      ->required();
+                   "run folder (best.safetensors, else final weights, else newest checkpoint), .safetensors or .pt file");
+  eval->add_flag("--pretrained", eval_request.pretrained,
+                 "instead of --checkpoint: the encoders as their own pretrained checkpoints give them, untrained here "
+                 "(results in eval_pretrained/ unless --out)");
   eval->add_option("--out", eval_request.out_dir, "folder for results.json and results.md (default: RUN/eval_<weights>)");
 
   ProbeRequest probe_request;

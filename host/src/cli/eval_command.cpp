@@ -34,25 +34,34 @@ std::string default_out_dir(const std::string& weights) {
 EvalOutcome run_evaluation(const Registry& registry, const ExperimentPlan& trained_plan, const EvalRequest& request) {
   if (trained_plan.evaluators.empty())
     throw ConfigError(trained_plan.eval.where(), "eval.evaluators", "the experiment has no evaluators to run");
+  if (request.pretrained == !request.checkpoint.empty())
+    throw ConfigError(SourceLocation{"<command line>"}, "eval",
+                      "give either --checkpoint (trained weights) or --pretrained (the encoders' own checkpoints)");
   ExperimentPlan plan = trained_plan;
-  for (auto* nodes : {&plan.model, &plan.momentum})
-    for (auto& node : *nodes) node.options = without_pretrained_checkpoint(node.options);
+  if (!request.pretrained)
+    for (auto* nodes : {&plan.model, &plan.momentum})
+      for (auto& node : *nodes) node.options = without_pretrained_checkpoint(node.options);
 
   EvalOutcome outcome;
-  outcome.weights = weights_file(request.checkpoint);
-  outcome.out_dir = request.out_dir.empty() ? default_out_dir(outcome.weights) : request.out_dir;
-  const TensorMap weights = read_trained_weights(outcome.weights);
+  outcome.weights = request.pretrained ? "pretrained checkpoints" : weights_file(request.checkpoint);
+  outcome.out_dir = !request.out_dir.empty() ? request.out_dir
+                    : request.pretrained      ? std::string("eval_pretrained")
+                                              : default_out_dir(outcome.weights);
+  const TensorMap weights = request.pretrained ? TensorMap() : read_trained_weights(outcome.weights);
 
   const torch::Device device = resolve_device(plan.trainer);
   set_torch_threads(plan.trainer);
   Context context = base_context(plan);
   context.device = device;
+  torch::manual_seed(plan.seed);  // the initialisation `mmkd run` starts from (rank 0)
   Graph graph(registry, plan, context);
-  graph.load_state(weights);
+  if (!request.pretrained) graph.load_state(weights);
   graph.to(device);
   Validation validation(registry, plan, context);
   outcome.result = validation.run(graph, device);
-  write_eval_results(outcome.out_dir, fmt::format("{} ({})", plan.name, fs::path(outcome.weights).filename().string()),
+  write_eval_results(outcome.out_dir,
+                     fmt::format("{} ({})", plan.name,
+                                 request.pretrained ? outcome.weights : fs::path(outcome.weights).filename().string()),
                      -1, outcome.result);
   return outcome;
 }
