@@ -4,6 +4,8 @@
 #include "vq_decoder.hpp"
 
 #include <mmkd/mmkd.hpp>
+#include <torch/nn/modules/activation.h>
+#include <torch/nn/modules/container/sequential.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/types.h>
 
@@ -18,7 +20,8 @@ class ImageVq : public Loss {
   // {"codes": int64 [B]}: the codeword m_i chosen for each `teacher_cls` row (Eq. 86); changes no buffer.
   TensorMap evaluate(const TensorMap& inputs) override;
 
-  torch::nn::Linear quantise_down{nullptr};  // W_q_down [D -> S], no bias
+  torch::nn::Linear quantise_down{nullptr};  // W_q_down [D -> S], no bias (down_projection: linear)
+  torch::nn::Sequential quantise_mlp{nullptr};  // Linear, Tanh, Linear (down_projection: tanh_mlp)
   torch::nn::Linear codeword_up{nullptr};    // W_b_up [S -> D], no bias
   torch::Tensor mask_token;                  // h_[MASK] [D]
   VqDecoder decoder{nullptr};
@@ -26,11 +29,14 @@ class ImageVq : public Loss {
   torch::Tensor step;      // buffer, long scalar: training steps taken; seeds the token mask
 
  private:
+  torch::Tensor project_down(const torch::Tensor& teacher_cls);
   void update_codebook(const torch::Tensor& projected, const torch::Tensor& indices);
 
   Context context_;
   int64_t dim_, codebook_size_;
-  double mask_prob_, ema_decay_, commitment_weight_;
+  double mask_prob_;
+  bool exact_mask_;
+  double ema_decay_, commitment_weight_;
 };
 
 }  // namespace mmkd::image_vq

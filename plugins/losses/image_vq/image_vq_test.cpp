@@ -2,7 +2,6 @@
 #include "gradient_check.hpp"
 #include "mmkd_testing.hpp"
 #include "module_state.hpp"
-#include "module_state.hpp"
 #include "thread_ranks.hpp"
 #include "token_masking.hpp"
 #include "vector_quantiser.hpp"
@@ -379,6 +378,35 @@ TEST(ImageVq, BadOptionsAreConfigErrors) {
   EXPECT_THROW(make_loss("", 0), mmkd::ConfigError);
   EXPECT_THROW(make_loss("ema_decay: -0.1"), mmkd::ConfigError);
   EXPECT_THROW(make_loss("comitment_weight: 1"), mmkd::ConfigError);
+}
+
+// masking: exact, as the thesis code's random_masking: 177 of 196 patches (196 - floor(19.6)),
+// other positions per image and per seed.
+TEST(ImageVq, ExactMaskingMasksTheSameCountInEveryImage) {
+  const torch::Tensor masked = vq::sample_exact_token_mask(3, 196, 0.9, 11);
+  EXPECT_TRUE(torch::equal(masked.sum(1), torch::full({3}, 177, torch::kLong)));
+  EXPECT_FALSE(torch::equal(masked[0], masked[1]));
+  EXPECT_TRUE(torch::equal(masked, vq::sample_exact_token_mask(3, 196, 0.9, 11)));
+  EXPECT_FALSE(torch::equal(masked, vq::sample_exact_token_mask(3, 196, 0.9, 12)));
+  EXPECT_TRUE(torch::equal(vq::sample_exact_token_mask(2, 10, 0.5, 3).sum(1), torch::full({2}, 5, torch::kLong)));
+}
+
+// down_projection: tanh_mlp, the thesis code's embed_to_vq_proj: the codes are those of
+// Linear -> Tanh -> Linear written out with the loss' own parameters.
+TEST(ImageVq, TanhMlpDownProjectionChoosesTheCodesOfItsProjection) {
+  auto loss = make_loss("down_projection: tanh_mlp", 8);
+  mmkd::testing::randomize_parameters(*loss);
+  auto p = loss->named_parameters();
+  EXPECT_FALSE(p.contains("quantise_down.weight"));
+  EXPECT_EQ(p["quantise_mlp.0.weight"].sizes(), torch::IntArrayRef({4, 4}));
+  EXPECT_EQ(p["quantise_mlp.2.weight"].sizes(), torch::IntArrayRef({2, 4}));
+  const torch::Tensor teacher_cls = torch::randn({6, dim});
+  const torch::Tensor hidden = torch::tanh(teacher_cls.matmul(p["quantise_mlp.0.weight"].t()) + p["quantise_mlp.0.bias"]);
+  const torch::Tensor projected = hidden.matmul(p["quantise_mlp.2.weight"].t()) + p["quantise_mlp.2.bias"];
+  const torch::Tensor expected = vq::quantise(projected.detach(), loss->named_buffers()["codebook"]).indices;
+  EXPECT_TRUE(torch::equal(loss->evaluate({{"teacher_cls", teacher_cls}}).at("codes"), expected));
+  EXPECT_THROW(make_loss("down_projection: mlp"), mmkd::ConfigError);
+  EXPECT_THROW(make_loss("masking: half"), mmkd::ConfigError);
 }
 
 TEST(ImageVq, TrainedParametersAndStateBuffers) {

@@ -23,6 +23,13 @@ torch::Tensor sample_token_mask(int64_t batch, int64_t tokens, double mask_prob,
   return alpha < mask_prob;  // Eq. 87
 }
 
+torch::Tensor sample_exact_token_mask(int64_t batch, int64_t tokens, double mask_prob, uint64_t seed) {
+  at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(seed);
+  const int64_t kept = static_cast<int64_t>(static_cast<double>(tokens) * (1 - mask_prob));
+  const torch::Tensor ranks = torch::rand({batch, tokens}, generator, torch::kDouble).argsort(/*dim=*/int64_t{1}).argsort(int64_t{1});
+  return ranks >= kept;  // a random `kept` positions per row stay
+}
+
 torch::Tensor mask_tokens(const torch::Tensor& tokens, const torch::Tensor& masked, const torch::Tensor& mask_token) {
   return torch::where(masked.to(tokens.device()).unsqueeze(-1), mask_token.to(tokens.scalar_type()), tokens);  // Eq. 87
 }
