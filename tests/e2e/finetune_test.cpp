@@ -148,7 +148,7 @@ TEST(Experiments, ThesisFilesBenchOnSyntheticDataOfTheirRealShapes) {
   TempDir dir;
   auto r = mmkd_in(dir.path(), "bench " + source_dir() + "/experiments/thesis/s_smke.yaml --steps 1 --warmup 1 trainer.batch_size=2");
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_NE(r.output.find("model.image (vit): 43,"), std::string::npos) << r.output;  // ViT-B/16, 6 blocks
+  EXPECT_NE(r.output.find("model.image (vit): 57,295,872"), std::string::npos) << r.output;  // 2 prenet + 6 main blocks
   EXPECT_NE(r.output.find("peak_memory_mib "), std::string::npos) << r.output;
 }
 
