@@ -176,4 +176,15 @@ TEST(Divergence, AnErrorCausedByNanWeightsIsReportedAsTheDivergenceBeforeIt) {
   EXPECT_EQ(run_state(dir.file("diverged")), "failed");
 }
 
+// A component error ends the run with status `failed` and the error as its detail, not `running`.
+TEST(RunStatus, AnErrorInAStepLeavesAFailedStatusNamingIt) {
+  TempDir dir;
+  write_file(dir.file("exp.yaml"), tiny_experiment_yaml(dir.file("runs")));
+  auto r = mmkd_in(dir.path(), "run exp.yaml --run-dir broken model.text.embed_dim=8");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  const auto status = nlohmann::json::parse(read_file(dir.file("broken/status.json")));
+  EXPECT_EQ(status.value("state", ""), "failed") << status.dump();
+  EXPECT_NE(status.value("detail", "").find("losses.clip (loss clip_contrastive"), std::string::npos) << status.dump();
+}
+
 }  // namespace

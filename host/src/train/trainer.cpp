@@ -349,9 +349,10 @@ class Run {
           return 128 + signal_number;
         }
       }
-    } catch (const std::exception&) {
+    } catch (const std::exception& e) {
       // A loss or evaluator that fails on NaN inputs reports the divergence, not its own error.
       if (auto nonfinite = finite_check.first_nonfinite()) return diverged(*nonfinite, loggers);
+      failed(e, position.step, loggers);
       throw;
     }
     if (validation.enabled() && last_eval_step != position.step) validate(validation, graph, log, position, best);
@@ -404,6 +405,13 @@ class Run {
                        position.step, result);
     if (best.enabled() && best.offer(position.step, result.metrics, graph.state()))
       progress_.message(fmt::format("best {} so far: {:.4f} (best.safetensors)", best.metric(), best.value()));
+  }
+
+  // status.json says `failed` with the error, and the loggers close as failed, before the error
+  // ends the run (the last checkpoint stays resumable).
+  void failed(const std::exception& e, int64_t step, std::vector<std::shared_ptr<Logger>>& loggers) {
+    for (auto& logger : loggers) logger->finish(false);
+    if (writer_) write_run_status(folder_.path, "failed", step, e.what());
   }
 
   int diverged(const NonfiniteStep& nonfinite, std::vector<std::shared_ptr<Logger>>& loggers) {
