@@ -11,6 +11,10 @@
 #include <set>
 #include <sstream>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 namespace fs = std::filesystem;
 using namespace mmkd::testing;
 
@@ -185,6 +189,27 @@ TEST(RunStatus, AnErrorInAStepLeavesAFailedStatusNamingIt) {
   const auto status = nlohmann::json::parse(read_file(dir.file("broken/status.json")));
   EXPECT_EQ(status.value("state", ""), "failed") << status.dump();
   EXPECT_NE(status.value("detail", "").find("losses.clip (loss clip_contrastive"), std::string::npos) << status.dump();
+}
+
+// A run holds its folder (RUN/.lock): a second run or resume there is refused while it lives,
+// and writes nothing.
+TEST(RunStatus, ASecondRunInAFolderInUseIsRefused) {
+  TempDir dir;
+  write_file(dir.file("exp.yaml"), tiny_experiment_yaml(dir.file("runs")));
+  fs::create_directories(dir.file("busy"));
+  const int held = ::open(dir.file("busy/.lock").c_str(), O_RDWR | O_CREAT, 0644);
+  ASSERT_GE(held, 0);
+  ASSERT_EQ(::flock(held, LOCK_EX), 0);
+  ASSERT_EQ(::pwrite(held, "4242", 4, 0), 4);
+  auto refused = mmkd_in(dir.path(), "run exp.yaml --run-dir busy trainer.max_steps=2");
+  EXPECT_EQ(refused.exit_code, 2) << refused.output;
+  EXPECT_NE(refused.output.find("busy is in use by another mmkd run (process 4242)"), std::string::npos)
+      << refused.output;
+  EXPECT_FALSE(fs::exists(dir.file("busy/metrics.jsonl")));
+  ::close(held);
+  auto ran = mmkd_in(dir.path(), "run exp.yaml --run-dir busy trainer.max_steps=2");
+  EXPECT_EQ(ran.exit_code, 0) << ran.output;
+  EXPECT_GT(std::stoll(read_file(dir.file("busy/.lock"))), 0);  // the run's process id
 }
 
 }  // namespace

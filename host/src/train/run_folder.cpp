@@ -9,16 +9,28 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 namespace fs = std::filesystem;
 
 namespace mmkd {
 
 static bool has_checkpoints(const fs::path& dir) { return !CheckpointFolder((dir / "checkpoints").string()).list().empty(); }
+
+static ConfigError already_holds_checkpoints(const std::string& dir) {
+  return ConfigError({"<command line>", 0, 0}, "--run-dir",
+                     "run folder " + dir + " already holds checkpoints: add --resume to continue it, or choose another folder");
+}
 
 RunFolder prepare_run_folder(const std::string& runs_dir, const std::string& name, const std::string& explicit_dir,
                              bool resume) {
@@ -41,9 +53,7 @@ RunFolder prepare_run_folder(const std::string& runs_dir, const std::string& nam
     return {candidates.back().string(), true};
   }
   if (!explicit_dir.empty()) {
-    if (has_checkpoints(explicit_dir))
-      throw ConfigError({"<command line>", 0, 0}, "--run-dir",
-                        "run folder " + explicit_dir + " already holds checkpoints: add --resume to continue it, or choose another folder");
+    if (has_checkpoints(explicit_dir)) throw already_holds_checkpoints(explicit_dir);
     return {explicit_dir, false};
   }
   const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
@@ -53,6 +63,35 @@ RunFolder prepare_run_folder(const std::string& runs_dir, const std::string& nam
   fs::path dir = experiment_dir / stamp;
   for (int suffix = 2; fs::exists(dir); ++suffix) dir = experiment_dir / fmt::format("{}-{}", stamp, suffix);
   return {dir.string(), false};
+}
+
+RunFolderClaim::RunFolderClaim(const RunFolder& folder) {
+  fs::create_directories(folder.path);
+  const std::string lock = (fs::path(folder.path) / ".lock").string();
+  fd_ = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd_ < 0) throw Error("cannot open " + lock + ": " + std::strerror(errno));
+  if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+    std::string holder(32, '\0');
+    holder.resize(static_cast<size_t>(std::max<ssize_t>(0, ::pread(fd_, holder.data(), holder.size(), 0))));
+    ::close(fd_);
+    fd_ = -1;
+    throw ConfigError({"<command line>", 0, 0}, "--run-dir",
+                      "run folder " + folder.path + " is in use by another mmkd run" +
+                          (holder.empty() ? std::string() : " (process " + holder + ")") +
+                          ": wait for it to end, or choose another folder");
+  }
+  const std::string pid = std::to_string(::getpid());
+  const bool recorded = ::ftruncate(fd_, 0) == 0 && ::pwrite(fd_, pid.data(), pid.size(), 0) == ssize_t(pid.size());
+  if (!recorded || (!folder.resumed && has_checkpoints(folder.path))) {
+    ::close(fd_);
+    fd_ = -1;
+    if (!recorded) throw Error("cannot write " + lock + ": " + std::strerror(errno));
+    throw already_holds_checkpoints(folder.path);
+  }
+}
+
+RunFolderClaim::~RunFolderClaim() {
+  if (fd_ >= 0) ::close(fd_);
 }
 
 void write_run_status(const std::string& run_dir, const std::string& state, int64_t step, const std::string& detail) {

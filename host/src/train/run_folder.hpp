@@ -17,6 +17,20 @@ struct RunFolder {
 RunFolder prepare_run_folder(const std::string& runs_dir, const std::string& name, const std::string& explicit_dir,
                              bool resume);
 
+// The run folder, created and held: an exclusive flock on RUN/.lock (with this process' id)
+// until destroyed, so that no second run or resume writes into it at the same time; a new run
+// also refuses a folder that gained checkpoints since prepare_run_folder looked.
+class RunFolderClaim {
+ public:
+  explicit RunFolderClaim(const RunFolder& folder);
+  ~RunFolderClaim();
+  RunFolderClaim(const RunFolderClaim&) = delete;
+  RunFolderClaim& operator=(const RunFolderClaim&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
 // status.json: {"state": "running" | "interrupted" | "failed" | "finished", "step": N, ...}
 void write_run_status(const std::string& run_dir, const std::string& state, int64_t step, const std::string& detail = "");
 std::string read_run_state(const std::string& run_dir);  // "" when absent

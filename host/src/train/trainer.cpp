@@ -38,6 +38,7 @@
 #include <chrono>
 #include <csignal>
 #include <filesystem>
+#include <optional>
 #include <thread>
 #include <unistd.h>
 
@@ -120,8 +121,9 @@ class Run {
     graph.set_training(true);
     Validation validation(registry_, plan_, context);
 
+    std::optional<RunFolderClaim> claim;
     if (writer_) {
-      fs::create_directories(folder_.path);
+      claim.emplace(folder_);
       write_text_atomically((fs::path(folder_.path) / "config.yaml").string(), to_yaml(plan_.config));
     }
     std::vector<std::shared_ptr<Logger>> loggers;
