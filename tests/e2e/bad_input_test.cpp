@@ -103,4 +103,26 @@ TEST_F(BadInput, ValidExperimentValidates) {
   expect_nothing_written();
 }
 
+// A loss that breaks the contract is reported at its node with file and line, without libtorch's
+// C++ backtrace (MMKD_BACKTRACE=1 shows it).
+TEST_F(BadInput, LossContractBreachesNameTheNodeWithoutABacktrace) {
+  const std::string plugin = "plugins: [" + test_plugin_dir() + "/mmkd_test_misbehaving_loss.so]\n";
+  const std::string tiny = tiny_experiment_yaml(runs());
+  const std::string clip = "  clip:\n    type: clip_contrastive\n    inputs: {image: image.embedding, text: text.embedding}\n";
+  for (const auto& [type, message] :
+       std::vector<std::pair<std::string, std::string>>{{"test_torch_check", "wants 5 dimensions, got 2"},
+                                                        {"test_detached", "no loss reaches a trained parameter"},
+                                                        {"test_vector_metric", "metric `spread` is not a scalar tensor (shape [3])"}}) {
+    std::string yaml = tiny;
+    yaml.replace(yaml.find(clip), clip.size(), "  bad: {type: " + type + ", inputs: {x: image.embedding}}\n");
+    write("exp.yaml", plugin + yaml);
+    auto r = mmkd_in(dir.path(), "run exp.yaml --run-dir " + type + " trainer.max_steps=1");
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_NE(r.output.find(message), std::string::npos) << type << "\n" << r.output;
+    EXPECT_NE(r.output.find("losses.bad (loss " + type + ", exp.yaml:"), std::string::npos) << r.output;
+    EXPECT_EQ(r.output.find("Exception raised from"), std::string::npos) << r.output;
+    EXPECT_EQ(r.output.find("frame #"), std::string::npos) << r.output;
+  }
+}
+
 }  // namespace

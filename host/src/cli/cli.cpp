@@ -20,6 +20,7 @@
 #include "plugins/plugin_loader.hpp"
 #include "train/results_table.hpp"
 #include "train/trainer.hpp"
+#include "util/error_text.hpp"
 #include "util/names.hpp"
 
 #include <CLI/CLI.hpp>
@@ -56,7 +57,7 @@ int report_bad_input(const std::exception& e) {
     for (const auto& d : diagnostics) std::cerr << "error: " << d.to_string() << "\n";
     if (diagnostics.size() > 1) std::cerr << diagnostics.size() << " errors\n";
   } else {
-    std::cerr << "error: " << e.what() << "\n";
+    std::cerr << "error: " << error_text(e) << "\n";
   }
   return kExitBadInput;
 }
@@ -76,7 +77,7 @@ int with_experiment(const std::string& path, const std::vector<std::string>& ove
   } catch (const ConfigError& e) {
     return report_bad_input(e);
   } catch (const std::exception& e) {
-    std::cerr << "\nerror: " << e.what() << "\n";
+    std::cerr << "\nerror: " << error_text(e) << "\n";
     return kExitFailure;
   }
 }
@@ -185,7 +186,7 @@ int command_sweep(const std::string& path, const std::vector<std::string>& overr
   } catch (const ConfigError& e) {
     return report_bad_input(e);
   } catch (const std::exception& e) {
-    std::cerr << "error: " << e.what() << "\n";
+    std::cerr << "error: " << error_text(e) << "\n";
     return kExitFailure;
   }
 }

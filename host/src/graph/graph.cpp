@@ -209,6 +209,11 @@ LossValues Graph::compute_losses(const TensorMap& tensors, bool skip_incomplete)
     LossOutput output = at_node(plan, "computing", [&] { return node.loss->compute(inputs); }, &inputs);
     if (!output.loss.defined() || output.loss.numel() != 1)
       throw Error("computing " + node_label(plan) + ": the loss is not a scalar tensor");
+    for (const auto& [metric, value] : output.metrics)
+      if (!value.defined() || value.numel() != 1)
+        throw Error("computing " + node_label(plan) + ": metric `" + metric + "` is not a scalar tensor" +
+                    (value.defined() ? fmt::format(" (shape [{}])", fmt::join(value.sizes(), ", ")) : std::string()));
+    if (!output.loss.requires_grad()) result.without_gradient.push_back(node_label(plan));
     torch::Tensor weighted = output.loss.reshape({}) * plan.weight;
     result.total = result.total.defined() ? result.total + weighted : weighted;
     result.values[plan.name + ".loss"] = output.loss.detach().reshape({});

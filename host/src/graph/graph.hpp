@@ -1,6 +1,7 @@
 #pragma once
 // The experiment's components, created from a plan and run on one dictionary of tensors.
 #include "graph/experiment_plan.hpp"
+#include "util/error_text.hpp"
 
 #include <mmkd/component.hpp>
 
@@ -14,6 +15,7 @@ namespace mmkd {
 struct LossValues {
   torch::Tensor total;                         // sum of weight * loss
   std::map<std::string, torch::Tensor> values;  // "<loss>.loss", "<loss>.<metric>" (detached)
+  std::vector<std::string> without_gradient;    // node labels of losses no trained parameter reaches
 };
 
 class Graph {
@@ -98,7 +100,7 @@ auto at_node(const NodePlan& node, const char* action, F&& body, const TensorMap
   } catch (const ConfigError&) {
     throw;
   } catch (const std::exception& e) {
-    throw Error(std::string(action) + " " + node_label(node) + ": " + e.what() +
+    throw Error(std::string(action) + " " + node_label(node) + ": " + error_text(e) +
                 (inputs ? "\n  " + inputs_label(node, *inputs) : std::string()));
   }
 }

@@ -274,6 +274,10 @@ class Run {
             if (averager) averager->arm();
           }
           timer.start();
+          if (!losses.total.requires_grad())
+            throw Error(fmt::format("no loss reaches a trained parameter: {} (is a loss detached, or are all its "
+                                    "inputs teachers and frozen nodes?)",
+                                    fmt::join(losses.without_gradient, "; ")));
           scaler.scale(accumulate > 1 ? losses.total / static_cast<double>(accumulate) : losses.total).backward();
           add_to_interval("loss", losses.total.detach());
           for (const auto& [key, value] : losses.values) add_to_interval(key, value);
