@@ -218,6 +218,23 @@ TEST(Safetensors, RejectsOffsetsOutsideDataOrNotMatchingShape) {
                   "tensor `w`: data_offsets span 4 bytes, but dtype F32 and its shape need 8");
 }
 
+// As the reference implementation: the tensors' bytes tile the data section exactly, so no two
+// tensors share bytes and nothing hides after the last one.
+TEST(Safetensors, RejectsOverlapsGapsAndTrailingBytes) {
+  TempDir dir;
+  const std::string a = R"("a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]})";
+  EXPECT_CONTAINS(error_reading_header(dir, "{" + a + R"(,"b":{"dtype":"F32","shape":[1],"data_offsets":[2,6]}})", "abcdef"),
+                  "tensor `b` starts at data byte 2, expected 4 (it overlaps the tensor before it)");
+  EXPECT_CONTAINS(error_reading_header(dir, "{" + a + R"(,"b":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})", "abcd"),
+                  "starts at data byte 0, expected 4 (it overlaps");
+  EXPECT_CONTAINS(error_reading_header(dir, "{" + a + R"(,"b":{"dtype":"F32","shape":[1],"data_offsets":[6,10]}})",
+                                       "abcdefghij"),
+                  "tensor `b` starts at data byte 6, expected 4 (a gap follows");
+  EXPECT_CONTAINS(error_reading_header(dir, "{" + a + "}", "abcdXY"), "2 bytes follow the last tensor's data");
+  EXPECT_EQ(error_reading_header(dir, "{" + a + R"(,"e":{"dtype":"F32","shape":[0],"data_offsets":[4,4]}})", "abcd"),
+            "no error");
+}
+
 TEST(Safetensors, MissingKeyIsNamedWithASuggestion) {
   TempDir dir;
   mmkd::write_safetensors(dir.file("k.safetensors"), {{"encoder.weight", torch::ones({1})}});

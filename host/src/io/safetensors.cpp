@@ -162,6 +162,28 @@ std::map<std::string, std::string> parse_metadata(const std::string& path, const
   return metadata;
 }
 
+// As the reference implementation requires: sorted by offset, the tensors' bytes follow one
+// another from the start of the data section to its end, without gaps, overlaps or trailing bytes.
+void check_data_tiling(const std::string& path, const std::map<std::string, SafetensorsEntry>& entries,
+                       uint64_t data_size) {
+  std::vector<std::pair<uint64_t, std::string>> starts;
+  for (const auto& [key, entry] : entries) starts.emplace_back(entry.begin, key);
+  std::sort(starts.begin(), starts.end(), [&](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first < b.first : entries.at(a.second).end < entries.at(b.second).end;
+  });
+  uint64_t expected = 0;
+  for (const auto& [begin, key] : starts) {
+    if (begin != expected)
+      throw Error("safetensors file " + path + ": tensor `" + key + "` starts at data byte " + std::to_string(begin) +
+                  ", expected " + std::to_string(expected) + " (" + (begin < expected ? "it overlaps" : "a gap follows") +
+                  " the tensor before it); the data_offsets must tile the data section");
+    expected = entries.at(key).end;
+  }
+  if (expected != data_size)
+    throw Error("safetensors file " + path + ": " + std::to_string(data_size - expected) +
+                " bytes follow the last tensor's data; the data_offsets must tile the data section");
+}
+
 }  // namespace
 
 SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path) {
@@ -191,6 +213,7 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path) {
       if (key == kMetadataKey) metadata_ = parse_metadata(path, value);
       else entries_[key] = parse_entry(path, key, value, data_size);
     }
+    check_data_tiling(path, entries_, data_size);
     data_ = bytes + 8 + header_size;
   } catch (...) {
     ::munmap(mapping_, mapping_size_);
