@@ -212,4 +212,22 @@ TEST(RunStatus, ASecondRunInAFolderInUseIsRefused) {
   EXPECT_GT(std::stoll(read_file(dir.file("busy/.lock"))), 0);  // the run's process id
 }
 
+// --resume skips a newest checkpoint that cannot be read, says so, and continues from the newest
+// readable one.
+TEST(RunStatus, ResumeSkipsAnUnreadableNewestCheckpoint) {
+  TempDir dir;
+  write_file(dir.file("exp.yaml"), tiny_experiment_yaml(dir.file("runs")));
+  auto first = mmkd_in(dir.path(), "run exp.yaml --run-dir r trainer.max_steps=4");
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  ASSERT_TRUE(fs::exists(dir.file("r/checkpoints/step_00000004.pt")));
+  write_file(dir.file("r/checkpoints/step_00000004.pt"), "not a checkpoint");
+  auto resumed = mmkd_in(dir.path(), "run exp.yaml --resume --run-dir r trainer.max_steps=6");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("skipping a newer checkpoint: checkpoint r/checkpoints/step_00000004.pt cannot be read"),
+            std::string::npos)
+      << resumed.output;
+  EXPECT_NE(resumed.output.find("step_00000002.pt (step 2)"), std::string::npos) << resumed.output;
+  EXPECT_EQ(run_state(dir.file("r")), "finished");
+}
+
 }  // namespace

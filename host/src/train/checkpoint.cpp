@@ -10,6 +10,7 @@
 #include <ATen/Context.h>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -85,6 +86,21 @@ Checkpoint load_checkpoint(const std::string& path, torch::optim::Optimizer& opt
     throw Error(fmt::format("checkpoint {} cannot be read: {}", path, e.what_without_backtrace()));
   }
   return checkpoint;
+}
+
+ReadableCheckpoint load_newest_readable_checkpoint(const CheckpointFolder& folder, torch::optim::Optimizer& optimizer) {
+  ReadableCheckpoint found;
+  const std::vector<std::string> paths = folder.list();
+  for (auto it = paths.rbegin(); it != paths.rend(); ++it) {
+    try {
+      found.checkpoint = load_checkpoint(*it, optimizer);
+      found.path = *it;
+      return found;
+    } catch (const Error& e) {
+      found.unreadable.push_back(e.what());
+    }
+  }
+  throw Error(fmt::format("no checkpoint of the run can be read:\n  {}", fmt::join(found.unreadable, "\n  ")));
 }
 
 TensorMap load_checkpoint_modules(const std::string& path) {

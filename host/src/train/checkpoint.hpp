@@ -44,6 +44,16 @@ class CheckpointFolder {
   std::string folder_;
 };
 
+// The newest checkpoint of `folder` that can be read into `optimizer` and its path, with an
+// "<path> cannot be read: why" line for each newer one that could not; Error naming every
+// checkpoint and why when none can.
+struct ReadableCheckpoint {
+  std::string path;
+  Checkpoint checkpoint;
+  std::vector<std::string> unreadable;
+};
+ReadableCheckpoint load_newest_readable_checkpoint(const CheckpointFolder& folder, torch::optim::Optimizer& optimizer);
+
 // State of libtorch's default generators (CPU and each CUDA device).
 TensorMap rng_state();
 void set_rng_state(const TensorMap& state);

@@ -153,8 +153,10 @@ class Run {
 
     TrainingPosition position;
     if (folder_.resumed) {
-      const std::string path = *checkpoints_.latest();
-      Checkpoint checkpoint = load_checkpoint(path, *optimizer.optimizer);
+      ReadableCheckpoint readable = load_newest_readable_checkpoint(checkpoints_, *optimizer.optimizer);
+      for (const auto& line : readable.unreadable) progress_.message("skipping a newer checkpoint: " + line);
+      const std::string& path = readable.path;
+      const Checkpoint& checkpoint = readable.checkpoint;
       graph.load_state(checkpoint.modules);
       graph.load_extra_state(checkpoint.extra);
       set_rng_state(checkpoint.rng);
