@@ -52,6 +52,22 @@ class Doubler : public mmkd::Teacher {
   }
 };
 
+// loss = x (not reduced: not a scalar), or x.mean() detached from x.
+class BrokenLoss : public mmkd::Loss {
+ public:
+  BrokenLoss(const mmkd::Options& options, const mmkd::Context&) : detached_(options.get<bool>("detached")) {}
+  static mmkd::ComponentInfo info() {
+    return mmkd::ComponentInfo("broken", "x itself, or its detached mean").input("x", "values").option("detached", false, "");
+  }
+  mmkd::LossOutput compute(const mmkd::TensorMap& inputs) override {
+    const torch::Tensor& x = mmkd::require(inputs, "x");
+    return {detached_ ? x.detach().mean() : x, {}};
+  }
+
+ private:
+  bool detached_;
+};
+
 // loss = mean(x^2); metric max_abs = max |x|
 class MeanSquare : public mmkd::Loss {
  public:
@@ -71,12 +87,13 @@ class ProbeTest : public ::testing::Test {
     registry.add<ScaleShift>();
     registry.add<Doubler>();
     registry.add<MeanSquare>();
+    registry.add<BrokenLoss>();
   }
 
   mmkd::TensorMap probe(const std::string& component, const std::string& config, const mmkd::TensorMap& inputs,
                         uint64_t seed = 0) {
     mmkd::write_safetensors(dir.file("in.safetensors"), inputs);
-    mmkd::run_probe(registry, {component, config, dir.file("in.safetensors"), dir.file("out.safetensors"), seed});
+    warnings = mmkd::run_probe(registry, {component, config, dir.file("in.safetensors"), dir.file("out.safetensors"), seed});
     return mmkd::read_safetensors(dir.file("out.safetensors"));
   }
 
@@ -91,6 +108,7 @@ class ProbeTest : public ::testing::Test {
 
   mmkd::Registry registry;
   TempDir dir;
+  std::vector<std::string> warnings;  // of the last probe
 };
 
 std::vector<std::string> keys_of(const mmkd::TensorMap& tensors) {
@@ -119,6 +137,25 @@ TEST_F(ProbeTest, RandomParametersFollowTheSeed) {
   torch::manual_seed(8);
   EXPECT_TRUE(torch::equal(probe("encoder/scale_shift", "{random: true}", x).at("y"), first));
   EXPECT_FALSE(torch::equal(probe("encoder/scale_shift", "{random: true}", x, 1).at("y"), first));
+}
+
+// The checks of a training run: a loss must be a scalar; NaN outputs and a loss that does not
+// depend on its inputs are reported.
+TEST_F(ProbeTest, ChecksLossesAsRunDoes) {
+  const mmkd::TensorMap x{{"x", torch::tensor({1.0f, 2.0f})}};
+  try {
+    probe("loss/broken", "{}", x);
+    FAIL() << "a non-scalar loss was accepted";
+  } catch (const mmkd::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("the loss is not a scalar tensor (shape [2])"), std::string::npos) << e.what();
+  }
+  probe("loss/broken", "{detached: true}", x);
+  EXPECT_EQ(warnings, (std::vector<std::string>{"the loss does not depend on its inputs (detached?): no grad.* written"}));
+  probe("loss/mean_square", "{}", {{"x", torch::tensor({1.0f, NAN})}});
+  ASSERT_FALSE(warnings.empty());
+  EXPECT_EQ(warnings[0].find("holds NaN or Inf"), warnings[0].size() - std::string("holds NaN or Inf").size());
+  probe("loss/mean_square", "{}", x);
+  EXPECT_TRUE(warnings.empty());
 }
 
 TEST_F(ProbeTest, IntegerInputsGetNoGradient) {

@@ -353,7 +353,7 @@ int cli_main(int argc, char** argv) {
   if (*describe) return with_plugins([&](const Registry& r) { std::cout << describe_component(r, component); });
   if (*probe)
     return with_plugins([&](const Registry& r) {
-      run_probe(r, probe_request);
+      for (const auto& warning : run_probe(r, probe_request)) std::cerr << "warning: " << warning << "\n";
       std::cout << "wrote " << probe_request.output_path << "\n";
     });
   return kExitBadInput;

@@ -4,6 +4,7 @@
 #include "config/experiment_file.hpp"
 #include "util/names.hpp"
 #include "config/option_check.hpp"
+#include "graph/graph.hpp"
 
 #include <mmkd/safetensors.hpp>
 
@@ -91,6 +92,7 @@ TensorMap run_component(const Registry& registry, const Registry::Entry& entry, 
     auto loss = registry.create<Kind::Loss>(entry, options, context);
     component = loss;
     LossOutput result = loss->compute(inputs);
+    check_loss_output(entry.info.type, result);
     outputs["loss"] = result.loss;
     for (const auto& [name, value] : result.metrics) outputs["metric." + name] = value;
   }
@@ -112,13 +114,31 @@ Options options_from_yaml(const Registry::Entry& entry, const std::string& compo
 }
 
 
-void run_probe(const Registry& registry, const ProbeRequest& request) {
+namespace {
+
+// What a reader of the outputs should know: non-finite values, and a loss no input reaches.
+std::vector<std::string> probe_warnings(const Registry::Entry& entry, const TensorMap& inputs, const TensorMap& outputs) {
+  std::vector<std::string> warnings;
+  for (const auto& [name, tensor] : outputs)
+    if (tensor.defined() && tensor.is_floating_point() && !torch::isfinite(tensor).all().item<bool>())
+      warnings.push_back("output `" + name + "` holds NaN or Inf");
+  const bool float_input = std::any_of(inputs.begin(), inputs.end(), [](const auto& in) { return in.second.is_floating_point(); });
+  const bool any_gradient = std::any_of(outputs.begin(), outputs.end(), [](const auto& out) { return out.first.rfind("grad.", 0) == 0; });
+  if (entry.kind == Kind::Loss && float_input && !any_gradient)
+    warnings.push_back("the loss does not depend on its inputs (detached?): no grad.* written");
+  return warnings;
+}
+
+}  // namespace
+
+std::vector<std::string> run_probe(const Registry& registry, const ProbeRequest& request) {
   const Registry::Entry& entry = find_probed_component(registry, request.component);
   Options options = options_from_yaml(entry, request.component, request.config_yaml);
   TensorMap inputs = probe_inputs(entry.info, request.component, request.inputs_path);
   torch::manual_seed(request.seed);
   TensorMap outputs = inside_component(request.component, [&] { return run_component(registry, entry, options, inputs); });
   write_safetensors(request.output_path, outputs);
+  return probe_warnings(entry, inputs, outputs);
 }
 
 }  // namespace mmkd

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace mmkd {
 
@@ -22,6 +23,7 @@ struct ProbeRequest {
 // against its declaration; `component` ("loss/mse") names it in errors.
 Options options_from_yaml(const Registry::Entry& entry, const std::string& component, const std::string& config_yaml);
 
-void run_probe(const Registry& registry, const ProbeRequest& request);
+// Writes the outputs; returns warnings (non-finite outputs, a loss no input reaches).
+std::vector<std::string> run_probe(const Registry& registry, const ProbeRequest& request);
 
 }  // namespace mmkd

@@ -17,6 +17,17 @@ std::string node_label(const NodePlan& node) {
                      node.where.to_string());
 }
 
+void check_loss_output(const std::string& where, const LossOutput& output) {
+  auto shape = [](const torch::Tensor& t) {
+    return t.defined() ? fmt::format(" (shape [{}])", fmt::join(t.sizes(), ", ")) : std::string(" (undefined)");
+  };
+  if (!output.loss.defined() || output.loss.numel() != 1)
+    throw Error(where + ": the loss is not a scalar tensor" + shape(output.loss));
+  for (const auto& [metric, value] : output.metrics)
+    if (!value.defined() || value.numel() != 1)
+      throw Error(where + ": metric `" + metric + "` is not a scalar tensor" + shape(value));
+}
+
 std::string inputs_label(const NodePlan& node, const TensorMap& inputs) {
   std::vector<std::string> parts;
   for (const auto& [port, tensor] : node.inputs) {
@@ -207,12 +218,7 @@ LossValues Graph::compute_losses(const TensorMap& tensors, bool skip_incomplete)
     TensorMap inputs;
     for (const auto& [port, tensor] : plan.inputs) inputs[port] = require(tensors, tensor);
     LossOutput output = at_node(plan, "computing", [&] { return node.loss->compute(inputs); }, &inputs);
-    if (!output.loss.defined() || output.loss.numel() != 1)
-      throw Error("computing " + node_label(plan) + ": the loss is not a scalar tensor");
-    for (const auto& [metric, value] : output.metrics)
-      if (!value.defined() || value.numel() != 1)
-        throw Error("computing " + node_label(plan) + ": metric `" + metric + "` is not a scalar tensor" +
-                    (value.defined() ? fmt::format(" (shape [{}])", fmt::join(value.sizes(), ", ")) : std::string()));
+    check_loss_output("computing " + node_label(plan), output);
     if (!output.loss.requires_grad()) result.without_gradient.push_back(node_label(plan));
     torch::Tensor weighted = output.loss.reshape({}) * plan.weight;
     result.total = result.total.defined() ? result.total + weighted : weighted;

@@ -88,6 +88,9 @@ class Graph {
 
 std::string node_label(const NodePlan& node);  // "model.image (encoder vit, exp.yaml:12:3)"
 
+// A loss's value and each metric must be scalar tensors: Error prefixed by `where` otherwise.
+void check_loss_output(const std::string& where, const LossOutput& output);
+
 // "inputs: image = image.cls [8, 64] float, text = text.cls [8, 32] float"
 std::string inputs_label(const NodePlan& node, const TensorMap& inputs);
 
