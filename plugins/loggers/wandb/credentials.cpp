@@ -81,6 +81,18 @@ std::optional<std::string> find_api_key(const std::string& base_url) {
   return netrc_password(text.str(), url_host(base_url));
 }
 
+std::string api_key_source() {
+  if (!environment("WANDB_API_KEY").empty()) return "WANDB_API_KEY";
+  return netrc_path().empty() ? "~/.netrc" : netrc_path();
+}
+
+std::string refused_message(const std::string& refusal) {
+  const bool key = refusal.rfind("HTTP 401", 0) == 0 || refusal.rfind("HTTP 403", 0) == 0;
+  return "the server refused the upload (" + refusal + ")" +
+         (key ? ": the API key read from " + api_key_source() + " was not accepted; fix it, then `mmkd wandb-sync`"
+              : "; retrying does not change a refusal: fix the cause, then `mmkd wandb-sync`");
+}
+
 std::string missing_key_message(const std::string& base_url) {
   return "no W&B API key for " + base_url + ": set WANDB_API_KEY, or add `machine " + url_host(base_url) +
          " login user password <key>` to " + (netrc_path().empty() ? "~/.netrc" : netrc_path()) +

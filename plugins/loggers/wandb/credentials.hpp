@@ -23,6 +23,10 @@ std::optional<std::string> netrc_password(const std::string& netrc, const std::s
 
 // WANDB_API_KEY, else the netrc password for the host of `base_url`.
 std::optional<std::string> find_api_key(const std::string& base_url);
+// Where find_api_key reads the key: "WANDB_API_KEY" or the ~/.netrc path.
+std::string api_key_source();
+// What to tell the user when the server refused the uploads (`refusal`: "HTTP 401: ...").
+std::string refused_message(const std::string& refusal);
 
 // The message for a missing key: where to put one, and how to run without.
 std::string missing_key_message(const std::string& base_url);

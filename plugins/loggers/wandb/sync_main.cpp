@@ -30,6 +30,10 @@ int sync(const std::string& run_dir, double timeout_seconds) {
   Uploader uploader(run_dir, *run, wandb_config((fs::path(run_dir) / "config.yaml").string()), Server{base_url, *key},
                     timing, /*new_session=*/false);
   const UploadResult result = uploader.finish(std::nullopt, timeout_seconds);
+  if (!result.refused.empty()) {
+    std::cerr << "wandb: " << refused_message(result.refused) << std::endl;
+    return 1;
+  }
   if (!result.complete) {
     std::cerr << "wandb: " << result.unsent_rows << " of " << result.rows << " rows and the exit code of " << run_dir
               << " not uploaded within " << timeout_seconds << " s; run mmkd-wandb-sync again" << std::endl;

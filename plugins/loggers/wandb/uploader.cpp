@@ -104,6 +104,7 @@ void Uploader::work() {
   result_.rows = store_.rows();
   result_.unsent_rows = store_.rows() - store_.state().acked_rows;
   result_.offline = !api_;
+  result_.refused = refusal_;
   if (run_ready_) result_.run_url = api_->run_url();
   done_ = true;
   changed_.notify_all();
@@ -172,6 +173,7 @@ bool Uploader::attempt(const ApiResult& result, const char* what) {
   if (aborted_) return false;
   if (result.outcome == Outcome::Refused) {
     refused_ = true;
+    refusal_ = result.detail;
     say(std::string(what) + " failed: " + api_->base_url() + " refused (" + result.detail + "); rows stay in " +
         store_.folder() + " for `mmkd wandb-sync`");
     return false;

@@ -41,6 +41,7 @@ struct UploadResult {
   int64_t unsent_rows = 0;
   bool offline = false;
   std::string run_url;    // empty unless the run was created or resumed on the server
+  std::string refused;    // the server's refusal ("HTTP 401: ..."), which no retry changes; empty when none
 };
 
 class Uploader {
@@ -100,6 +101,7 @@ class Uploader {
   Clock::time_point started_ = Clock::now();
   double runtime_base_ = 0;
   bool finishing_seen_ = false, run_ready_ = false, refused_ = false, warned_dropped_ = false;
+  std::string refusal_;
   int failures_ = 0;
   Clock::time_point retry_at_, last_send_, last_post_;
   UploadResult result_;

@@ -98,6 +98,9 @@ void WandbLogger::end(int exitcode) {
   const std::string sync = "; upload with `mmkd wandb-sync " + run_dir_ + "`";
   if (result.offline)
     std::cerr << "wandb: offline run: " << result.rows << " rows kept in " << folder << sync << std::endl;
+  else if (!result.refused.empty())
+    std::cerr << "wandb: " << refused_message(result.refused) << "; " << result.rows << " rows kept in " << folder
+              << std::endl;
   else if (!result.complete)
     std::cerr << "wandb: " << result.unsent_rows << " of " << result.rows << " rows and the exit code not uploaded in "
               << finish_timeout_seconds_ << " s; kept in " << folder << sync << std::endl;

@@ -227,6 +227,8 @@ TEST_F(WandbTest, TheApiKeyIsNeverWrittenToTheRunFolderNorPrinted) {
   refused->finish(true);
   const std::string printed = ::testing::internal::GetCapturedStderr();
   EXPECT_NE(printed.find("refused (HTTP 401"), std::string::npos) << printed;
+  EXPECT_NE(printed.find("the API key read from WANDB_API_KEY was not accepted"), std::string::npos) << printed;
+  EXPECT_EQ(printed.find("not uploaded in"), std::string::npos) << printed;
   EXPECT_EQ(printed.find(kApiKey), std::string::npos) << printed;
   int files = 0;
   for (const auto& entry : fs::recursive_directory_iterator(run_dir_.path()))

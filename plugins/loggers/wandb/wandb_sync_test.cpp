@@ -61,6 +61,22 @@ TEST_F(WandbTest, SyncSendsWhatARunCouldNotAndResumesAfterItsOffset) {
   EXPECT_EQ(server_.exitcode(), 1);
 }
 
+// A refused key is said as such, with where it was read, and sync does not ask for a rerun that
+// would be refused again.
+TEST_F(WandbTest, SyncSaysTheKeyWasRefusedAndWhereItWasRead) {
+  environment_.set("WANDB_MODE", "offline");
+  auto logger = make_logger();
+  logger->log(1, {{"loss", 1.0}});
+  logger->finish(true);
+  environment_.unset("WANDB_MODE");
+  server_.fail_next({Failure::Status401});
+  const mmkd::testing::CommandResult result = sync(run_dir_.path());
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_NE(result.output.find("refused the upload (HTTP 401"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("the API key read from WANDB_API_KEY was not accepted"), std::string::npos) << result.output;
+  EXPECT_EQ(result.output.find("again"), std::string::npos) << result.output;
+}
+
 TEST_F(WandbTest, SyncOfAFolderWithoutWandbRowsSaysSo) {
   const mmkd::testing::CommandResult result = sync(run_dir_.path());
   EXPECT_EQ(result.exit_code, 2);
