@@ -94,8 +94,10 @@ int command_validate(const std::string& path, const std::vector<std::string>& ov
     auto loaded = load_experiment_plan(path, overrides, variant);
     const auto& plan = loaded->plan;
     if (print) std::cout << to_yaml(config_with_defaults(plan)) << "# ";
-    std::cout << fmt::format("{}: valid ({} teachers, {} model nodes, {} losses, {} evaluators)\n", path,
-                             plan.teachers.size(), plan.model.size(), plan.losses.size(), plan.evaluators.size());
+    std::cout << fmt::format("{}: valid ({}, {}, {}, {})\n", path, count_of(plan.teachers.size(), "teacher", "teachers"),
+                             count_of(plan.model.size(), "model node", "model nodes"),
+                             count_of(plan.losses.size(), "loss", "losses"),
+                             count_of(plan.evaluators.size(), "evaluator", "evaluators"));
     if (shapes) {
       const int64_t samples = 2;
       std::cout << fmt::format("shapes, {} training samples through the graph on CPU:\n", samples)
