@@ -2,6 +2,7 @@
 
 #include <mmkd/error.hpp>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 
@@ -60,10 +61,11 @@ std::vector<TarSample> read_tar_index(const std::string& path) {
   std::vector<TarSample> samples;
   std::string long_name;
   char header[kBlock];
-  for (uint64_t at = 0; at + kBlock <= file_size;) {
+  uint64_t at = 0;
+  for (; at + kBlock <= file_size;) {
     in.seekg(static_cast<std::streamoff>(at));
     in.read(header, kBlock);
-    if (header[0] == '\0') break;  // end of archive
+    if (std::all_of(header, header + kBlock, [](char c) { return c == '\0'; })) return samples;  // end of archive
     try {
       if (!checksum_matches(header)) throw Error("a header with a wrong checksum");
       const uint64_t size = octal(header + 124, 12), data = at + kBlock;
@@ -85,6 +87,9 @@ std::vector<TarSample> read_tar_index(const std::string& path) {
       throw Error(path + ": byte " + std::to_string(at) + ": " + e.what());
     }
   }
+  if (at < file_size)
+    throw Error(path + ": byte " + std::to_string(at) + ": the file ends " + std::to_string(file_size - at) +
+                " bytes into a member header (a truncated shard)");
   return samples;
 }
 

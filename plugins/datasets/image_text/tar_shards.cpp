@@ -65,6 +65,14 @@ text::WordpieceTokenizer tokenizer_from(const Options& options, const Context& c
 }
 }  // namespace
 
+namespace {
+std::string join_extensions(const std::vector<std::string>& extensions) {
+  std::string joined;
+  for (const auto& extension : extensions) joined += (joined.empty() ? "" : ", ") + extension;
+  return joined;
+}
+}  // namespace
+
 TarShardsDataset::TarShardsDataset(const Options& options, const Context& context)
     : pipeline_(read_pair_pipeline_options(options)),
       tokenizer_(tokenizer_from(options, context)),
@@ -96,7 +104,11 @@ TarShardsDataset::TarShardsDataset(const Options& options, const Context& contex
     }
     shard_sizes_.push_back(in_shard);
   }
-  if (samples_.empty()) options.fail("shards", "no image-text pairs in " + std::to_string(shards_.size()) + " shards");
+  if (samples_.empty())
+    options.fail("shards", "no image-text pairs in " + std::to_string(shards_.size()) + " shards (first: " +
+                               shards_.front() + "): " + std::to_string(incomplete_) +
+                               " samples lack the `" + text_extension_ + "` member or an image (" +
+                               join_extensions(image_extensions) + ")");
 }
 
 std::map<std::string, int64_t> TarShardsDataset::counters() const {

@@ -108,6 +108,15 @@ TEST(TarShards, TruncatedShardsAndMissingFilesAreConfigErrors) {
   const std::string whole = mmkd::testing::read_file(shards.dir.file("00000.tar"));
   write_file(shards.dir.file("00000.tar"), whole.substr(0, 520));  // inside the first member's data
   mmkd::testing::expect_error_naming([&] { shards.dataset(); }, {"shards", "00000.tar", "past the end"});
+  write_file(shards.dir.file("00000.tar"), whole.substr(0, 512 * 4 + 100));  // inside the third member's header
+  mmkd::testing::expect_error_naming([&] { shards.dataset(); },
+                                     {"shards", "00000.tar", "byte 2048", "ends 100 bytes into a member header"});
+  write_file(shards.dir.file("00000.tar"), "not a tar file");
+  mmkd::testing::expect_error_naming([&] { shards.dataset(); }, {"00000.tar", "byte 0", "truncated shard"});
+  write_file(shards.dir.file("00000.tar"), tar_member("000000000.jpg", "x") + std::string(1024, '\0'));
+  write_file(shards.dir.file("00001.tar"), tar_member("000000000.txt", "x") + std::string(1024, '\0'));
+  mmkd::testing::expect_error_naming([&] { shards.dataset(); },
+                                     {"no image-text pairs in 2 shards", "00000.tar", "2 samples lack the `txt` member"});
   std::remove(shards.dir.file("00001.tar").c_str());
   mmkd::testing::expect_error_naming([&] { shards.dataset(); }, {"shards", "no such file", "00001.tar"});
 }
