@@ -92,7 +92,8 @@ TensorMap run_component(const Registry& registry, const Registry::Entry& entry, 
     auto loss = registry.create<Kind::Loss>(entry, options, context);
     component = loss;
     LossOutput result = loss->compute(inputs);
-    check_loss_output(entry.info.type, result);
+    if (const std::string problem = loss_output_problem(result); !problem.empty())
+      throw Error(entry.info.type + ": " + problem);
     outputs["loss"] = result.loss;
     for (const auto& [name, value] : result.metrics) outputs["metric." + name] = value;
   }

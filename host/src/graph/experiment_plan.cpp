@@ -496,18 +496,17 @@ class Planner {
     std::map<std::string, std::string> skipped;  // tensor -> why its node does not run
     for (const auto* nodes : {&plan.momentum, &plan.teachers, &plan.model})
       for (const auto& node : *nodes) {
-        auto lacking = [&](const auto& input) {
-          return !contains(available, input.second) && contains(trained, input.second);
+        auto present = [&](const std::string& tensor) {
+          return contains(available, tensor) || !contains(trained, tensor);
         };
-        // A node missing only optional inputs runs on what it has (Graph::run_nodes).
-        const bool runs_partly = std::any_of(node.inputs.begin(), node.inputs.end(), [&](const auto& input) {
-          return !lacking(input);
-        });
+        const bool runs = runs_with(node, present);
         auto missing = std::find_if(node.inputs.begin(), node.inputs.end(), [&](const auto& input) {
-          return lacking(input) && !(runs_partly && is_optional_input(node, input.first));
+          return !present(input.second) && !is_optional_input(node, input.first);
         });
+        if (missing == node.inputs.end())
+          missing = std::find_if(node.inputs.begin(), node.inputs.end(), [&](const auto& in) { return !present(in.second); });
         for (const auto& out : node.outputs) {
-          if (missing == node.inputs.end())
+          if (runs)
             available.push_back({out, node.key_path});
           else
             skipped[out] = node.key_path + " does not run there: it reads `" + missing->second + "`, which " +
@@ -627,6 +626,13 @@ bool is_optional_input(const NodePlan& node, const std::string& port) {
   if (!node.entry) return false;
   const auto& ports = node.entry->info.inputs;
   return std::any_of(ports.begin(), ports.end(), [&](const Port& p) { return p.name == port && p.optional; });
+}
+
+bool runs_with(const NodePlan& node, const std::function<bool(const std::string& tensor)>& present) {
+  const auto& inputs = node.inputs;
+  const bool any = inputs.empty() || std::any_of(inputs.begin(), inputs.end(), [&](const auto& in) { return present(in.second); });
+  return any && std::all_of(inputs.begin(), inputs.end(),
+                            [&](const auto& in) { return present(in.second) || is_optional_input(node, in.first); });
 }
 
 ExperimentPlan plan_experiment(const Registry& registry, const ConfigNode& config, const std::string& config_path,

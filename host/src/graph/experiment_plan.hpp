@@ -4,6 +4,7 @@
 
 #include <mmkd/registry.hpp>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -30,6 +31,11 @@ struct NodePlan {
 
 // Whether `port` is an input the node's component declares optional.
 bool is_optional_input(const NodePlan& node, const std::string& port);
+
+// Whether the node runs where `present(tensor)` tells which of its input tensors are there: all
+// of them, or at least one with every missing one optional (a node reading image and text runs
+// on image-only batches and writes what it can). Validation (Graph) and planning share it.
+bool runs_with(const NodePlan& node, const std::function<bool(const std::string& tensor)>& present);
 
 struct ExperimentPlan {
   ConfigNode config;  // resolved

@@ -17,15 +17,14 @@ std::string node_label(const NodePlan& node) {
                      node.where.to_string());
 }
 
-void check_loss_output(const std::string& where, const LossOutput& output) {
+std::string loss_output_problem(const LossOutput& output) {
   auto shape = [](const torch::Tensor& t) {
     return t.defined() ? fmt::format(" (shape [{}])", fmt::join(t.sizes(), ", ")) : std::string(" (undefined)");
   };
-  if (!output.loss.defined() || output.loss.numel() != 1)
-    throw Error(where + ": the loss is not a scalar tensor" + shape(output.loss));
+  if (!output.loss.defined() || output.loss.numel() != 1) return "the loss is not a scalar tensor" + shape(output.loss);
   for (const auto& [metric, value] : output.metrics)
-    if (!value.defined() || value.numel() != 1)
-      throw Error(where + ": metric `" + metric + "` is not a scalar tensor" + shape(value));
+    if (!value.defined() || value.numel() != 1) return "metric `" + metric + "` is not a scalar tensor" + shape(value);
+  return "";
 }
 
 std::string inputs_label(const NodePlan& node, const TensorMap& inputs) {
@@ -56,16 +55,6 @@ static std::string unconnected_optional_inputs(const NodePlan& node) {
   if (names.empty()) return "";
   return fmt::format(" (its optional input{} {} {} not connected)", names.size() > 1 ? "s" : "",
                      fmt::join(names, ", "), names.size() > 1 ? "are" : "is");
-}
-
-// ...or where only optional inputs are missing (a node reading the image and the
-// text runs on image-only batches, writing what it can).
-static bool has_required_inputs(const NodePlan& node, const TensorMap& tensors) {
-  const bool any = std::any_of(node.inputs.begin(), node.inputs.end(),
-                               [&](const auto& input) { return tensors.count(input.second) > 0; });
-  return (any || node.inputs.empty()) && std::all_of(node.inputs.begin(), node.inputs.end(), [&](const auto& input) {
-    return tensors.count(input.second) > 0 || is_optional_input(node, input.first);
-  });
 }
 
 static Context context_for(const Context& base, const NodePlan& node) {
@@ -139,7 +128,8 @@ void Graph::set_training(bool training) {
 void Graph::run_nodes(const std::vector<ModuleNode>& nodes, TensorMap& tensors, bool skip_incomplete) const {
   for (const auto& node : nodes) {
     const NodePlan& plan = *node.plan;
-    if (skip_incomplete && !has_required_inputs(plan, tensors)) continue;
+    if (skip_incomplete && !runs_with(plan, [&](const std::string& tensor) { return tensors.count(tensor) > 0; }))
+      continue;
     TensorMap inputs;
     for (const auto& [port, tensor] : plan.inputs)
       if (!skip_incomplete || tensors.count(tensor)) inputs[port] = require(tensors, tensor);
@@ -218,8 +208,9 @@ LossValues Graph::compute_losses(const TensorMap& tensors, bool skip_incomplete)
     TensorMap inputs;
     for (const auto& [port, tensor] : plan.inputs) inputs[port] = require(tensors, tensor);
     LossOutput output = at_node(plan, "computing", [&] { return node.loss->compute(inputs); }, &inputs);
-    check_loss_output("computing " + node_label(plan), output);
-    if (!output.loss.requires_grad()) result.without_gradient.push_back(node_label(plan));
+    if (const std::string problem = loss_output_problem(output); !problem.empty())
+      throw Error("computing " + node_label(plan) + ": " + problem);
+    if (!output.loss.requires_grad()) result.without_gradient.push_back(&plan);
     torch::Tensor weighted = output.loss.reshape({}) * plan.weight;
     result.total = result.total.defined() ? result.total + weighted : weighted;
     result.values[plan.name + ".loss"] = output.loss.detach().reshape({});

@@ -15,7 +15,7 @@ namespace mmkd {
 struct LossValues {
   torch::Tensor total;                         // sum of weight * loss
   std::map<std::string, torch::Tensor> values;  // "<loss>.loss", "<loss>.<metric>" (detached)
-  std::vector<std::string> without_gradient;    // node labels of losses no trained parameter reaches
+  std::vector<const NodePlan*> without_gradient;  // losses no trained parameter reaches
 };
 
 class Graph {
@@ -88,8 +88,8 @@ class Graph {
 
 std::string node_label(const NodePlan& node);  // "model.image (encoder vit, exp.yaml:12:3)"
 
-// A loss's value and each metric must be scalar tensors: Error prefixed by `where` otherwise.
-void check_loss_output(const std::string& where, const LossOutput& output);
+// A loss's value and each metric must be scalar tensors: what is wrong, or "".
+std::string loss_output_problem(const LossOutput& output);
 
 // "inputs: image = image.cls [8, 64] float, text = text.cls [8, 32] float"
 std::string inputs_label(const NodePlan& node, const TensorMap& inputs);

@@ -277,10 +277,7 @@ class Run {
             if (averager) averager->arm();
           }
           timer.start();
-          if (!losses.total.requires_grad())
-            throw Error(fmt::format("no loss reaches a trained parameter: {} (is a loss detached, or are all its "
-                                    "inputs teachers and frozen nodes?)",
-                                    fmt::join(losses.without_gradient, "; ")));
+          if (!losses.total.requires_grad()) throw no_loss_reaches_a_parameter(losses);
           scaler.scale(accumulate > 1 ? losses.total / static_cast<double>(accumulate) : losses.total).backward();
           add_to_interval("loss", losses.total.detach());
           for (const auto& [key, value] : losses.values) add_to_interval(key, value);
@@ -416,11 +413,19 @@ class Run {
       progress_.message(fmt::format("best {} so far: {:.4f} (best.safetensors)", best.metric(), best.value()));
   }
 
+  static Error no_loss_reaches_a_parameter(const LossValues& losses) {
+    std::vector<std::string> labels;
+    for (const NodePlan* loss : losses.without_gradient) labels.push_back(node_label(*loss));
+    return Error(fmt::format("no loss reaches a trained parameter: {} (is a loss detached, or are all its inputs "
+                             "teachers and frozen nodes?)",
+                             fmt::join(labels, "; ")));
+  }
+
   // status.json says `failed` with the error, and the loggers close as failed, before the error
   // ends the run (the last checkpoint stays resumable).
   void failed(const std::exception& e, int64_t step, std::vector<std::shared_ptr<Logger>>& loggers) {
     for (auto& logger : loggers) logger->finish(false);
-    if (writer_) write_run_status(folder_.path, "failed", step, e.what());
+    if (writer_) write_run_status(folder_.path, "failed", step, error_text(e));
   }
 
   int diverged(const NonfiniteStep& nonfinite, std::vector<std::shared_ptr<Logger>>& loggers) {
