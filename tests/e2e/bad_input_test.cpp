@@ -105,24 +105,31 @@ TEST_F(BadInput, ValidExperimentValidates) {
 }
 
 // A loss that breaks the contract is reported at its node with file and line, without libtorch's
-// C++ backtrace (MMKD_BACKTRACE=1 shows it).
+// C++ backtrace (MMKD_BACKTRACE=1 shows it), by `mmkd run` and by `mmkd validate --shapes` alike.
 TEST_F(BadInput, LossContractBreachesNameTheNodeWithoutABacktrace) {
   const std::string plugin = "plugins: [" + test_plugin_dir() + "/mmkd_test_misbehaving_loss.so]\n";
   const std::string tiny = tiny_experiment_yaml(runs());
   const std::string clip = "  clip:\n    type: clip_contrastive\n    inputs: {image: image.embedding, text: text.embedding}\n";
-  for (const auto& [type, message] :
-       std::vector<std::pair<std::string, std::string>>{{"test_torch_check", "wants 5 dimensions, got 2"},
-                                                        {"test_detached", "no loss reaches a trained parameter"},
-                                                        {"test_vector_metric", "metric `spread` is not a scalar tensor (shape [3])"}}) {
+  const std::vector<std::pair<std::string, std::string>> breaches = {
+      {"test_torch_check", "wants 5 dimensions, got 2"},
+      {"test_detached", "reaches no trained parameter"},
+      {"test_vector_metric", "metric `spread` is not a scalar tensor (shape [3])"},
+      {"test_metric_names", "metric `written_metric` is not declared (declared: `declared_metric`, `sometimes`"},
+      {"test_metric_names, writes: ''", "the declared metric `declared_metric` is missing"}};
+  for (size_t i = 0; i < breaches.size(); ++i) {
+    const auto& [type, message] = breaches[i];
     std::string yaml = tiny;
     yaml.replace(yaml.find(clip), clip.size(), "  bad: {type: " + type + ", inputs: {x: image.embedding}}\n");
     write("exp.yaml", plugin + yaml);
-    auto r = mmkd_in(dir.path(), "run exp.yaml --run-dir " + type + " trainer.max_steps=1");
-    EXPECT_EQ(r.exit_code, 1) << r.output;
-    EXPECT_NE(r.output.find(message), std::string::npos) << type << "\n" << r.output;
-    EXPECT_NE(r.output.find("losses.bad (loss " + type + ", exp.yaml:"), std::string::npos) << r.output;
-    EXPECT_EQ(r.output.find("Exception raised from"), std::string::npos) << r.output;
-    EXPECT_EQ(r.output.find("frame #"), std::string::npos) << r.output;
+    const std::string type_name = type.substr(0, type.find(','));
+    for (const std::string command : {"run exp.yaml --run-dir run" + std::to_string(i) + " trainer.max_steps=1", std::string("validate --shapes exp.yaml")}) {
+      auto r = mmkd_in(dir.path(), command);
+      EXPECT_EQ(r.exit_code, command.rfind("run", 0) == 0 ? 1 : 2) << command << "\n" << r.output;
+      EXPECT_NE(r.output.find(message), std::string::npos) << command << "\n" << r.output;
+      EXPECT_NE(r.output.find("losses.bad (loss " + type_name + ", exp.yaml:"), std::string::npos) << r.output;
+      EXPECT_EQ(r.output.find("Exception raised from"), std::string::npos) << r.output;
+      EXPECT_EQ(r.output.find("frame #"), std::string::npos) << r.output;
+    }
   }
 }
 

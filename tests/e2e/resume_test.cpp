@@ -193,6 +193,34 @@ TEST(RunStatus, AnErrorInAStepLeavesAFailedStatusNamingIt) {
 
 // A run holds its folder (RUN/.lock): a second run or resume there is refused while it lives,
 // and writes nothing.
+// A data file that cannot be read mid-run (here with `on_bad_image: fail`) is bad input: exit 2,
+// as for a bad config or index, with status `failed` naming the file.
+TEST(RunStatus, ADataErrorInAStepExitsTwoNamingTheFile) {
+  TempDir dir;
+  fs::create_directories(dir.file("images/a"));
+  fs::create_directories(dir.file("images/b"));
+  write_file(dir.file("images/a/1.jpg"), "not an image");
+  write_file(dir.file("images/b/2.jpg"), "not an image either");
+  write_file(dir.file("exp.yaml"), R"(name: bad_data
+data:
+  train: {type: image_folder, root: images, image_size: 8, on_bad_image: fail}
+model:
+  image: {type: vit, inputs: {image: batch.image}, image_size: 8, patch_size: 4, dim: 16, depth: 1, heads: 2}
+  head: {type: classifier, inputs: {tokens: image.tokens}, num_classes: 2, dim: 16}
+losses:
+  ce: {type: cross_entropy, inputs: {logits: head.logits}}
+trainer: {max_steps: 1, batch_size: 2, threads: 1}
+log: {runs_dir: runs}
+)");
+  auto r = mmkd_in(dir.path(), "run exp.yaml --run-dir bad");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("error: cannot decode " + dir.file("images/")), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("not a JPEG or PNG image"), std::string::npos) << r.output;
+  const auto status = nlohmann::json::parse(read_file(dir.file("bad/status.json")));
+  EXPECT_EQ(status.value("state", ""), "failed") << status.dump();
+  EXPECT_NE(status.value("detail", "").find("cannot decode"), std::string::npos) << status.dump();
+}
+
 TEST(RunStatus, ASecondRunInAFolderInUseIsRefused) {
   TempDir dir;
   write_file(dir.file("exp.yaml"), tiny_experiment_yaml(dir.file("runs")));

@@ -23,7 +23,7 @@ std::vector<Kind> all_kinds();
 struct Port {
   std::string name;
   std::string doc;
-  bool optional = false;           // inputs only: may be left unconnected
+  bool optional = false;           // an input that may be left unconnected; a loss metric written only in some configurations
   std::string default_source;      // inputs only: tensor read when the config names none, e.g. "batch.image"
 };
 
@@ -51,6 +51,8 @@ struct ComponentInfo {
   ComponentInfo& input(std::string name, std::string doc, std::string default_source = "");
   ComponentInfo& optional_input(std::string name, std::string doc);
   ComponentInfo& output(std::string name, std::string doc);
+  // A loss metric written only in some configurations (e.g. only when a text input is given).
+  ComponentInfo& optional_output(std::string name, std::string doc);
   // Outputs that depend on the options (e.g. one per layer); replaces the static list.
   ComponentInfo& outputs_from(OutputsFn fn);
 
@@ -60,7 +62,9 @@ struct ComponentInfo {
   std::string doc;
   std::vector<OptionSpec> options;
   std::vector<Port> inputs;
-  std::vector<Port> outputs;  // encoders/teachers/datasets: tensors; losses/evaluators: metric names
+  // Encoders/teachers/datasets: tensors; losses/evaluators: metric names. The host checks that a
+  // loss writes every declared metric (but optional ones) and no other.
+  std::vector<Port> outputs;
   OutputsFn dynamic_outputs;
 };
 

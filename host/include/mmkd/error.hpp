@@ -40,4 +40,12 @@ class Error : public std::runtime_error {
 // The closest candidate by edit distance, or "" when none is close enough for a suggestion.
 std::string closest_match(const std::string& word, const std::vector<std::string>& candidates);
 
+// A data file that is not what its reader expects (a corrupt image, a malformed index or GLUE
+// line, a truncated shard); the message names the file and where in it. Bad input like a
+// config: the CLI exits with 2 wherever a run meets it.
+class DataError : public Error {
+ public:
+  using Error::Error;
+};
+
 }  // namespace mmkd

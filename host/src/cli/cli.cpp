@@ -62,7 +62,8 @@ int report_bad_input(const std::exception& e) {
   return kExitBadInput;
 }
 
-// Loads the experiment, then runs `body` on it: bad input exits 2, other failures 1.
+// Loads the experiment, then runs `body` on it: bad input (config, command line, a data file)
+// exits 2, other failures 1.
 template <class F>
 int with_experiment(const std::string& path, const std::vector<std::string>& overrides, F&& body,
                     ExperimentVariant variant = ExperimentVariant::as_written) {
@@ -75,6 +76,9 @@ int with_experiment(const std::string& path, const std::vector<std::string>& ove
   try {
     return body(*loaded);
   } catch (const ConfigError& e) {
+    return report_bad_input(e);
+  } catch (const DataError& e) {
+    std::cerr << "\n";
     return report_bad_input(e);
   } catch (const std::exception& e) {
     std::cerr << "\nerror: " << error_text(e) << "\n";

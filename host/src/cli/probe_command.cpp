@@ -92,7 +92,7 @@ TensorMap run_component(const Registry& registry, const Registry::Entry& entry, 
     auto loss = registry.create<Kind::Loss>(entry, options, context);
     component = loss;
     LossOutput result = loss->compute(inputs);
-    if (const std::string problem = loss_output_problem(result); !problem.empty())
+    if (const std::string problem = loss_output_problem(result, entry.info.outputs_for(options)); !problem.empty())
       throw Error(entry.info.type + ": " + problem);
     outputs["loss"] = result.loss;
     for (const auto& [name, value] : result.metrics) outputs["metric." + name] = value;

@@ -17,14 +17,35 @@ std::string node_label(const NodePlan& node) {
                      node.where.to_string());
 }
 
-std::string loss_output_problem(const LossOutput& output) {
+std::string loss_output_problem(const LossOutput& output, const std::vector<Port>& declared_metrics) {
   auto shape = [](const torch::Tensor& t) {
     return t.defined() ? fmt::format(" (shape [{}])", fmt::join(t.sizes(), ", ")) : std::string(" (undefined)");
   };
   if (!output.loss.defined() || output.loss.numel() != 1) return "the loss is not a scalar tensor" + shape(output.loss);
-  for (const auto& [metric, value] : output.metrics)
+  std::vector<std::string> declared;
+  for (const auto& port : declared_metrics) declared.push_back("`" + port.name + "`");
+  for (const auto& [metric, value] : output.metrics) {
     if (!value.defined() || value.numel() != 1) return "metric `" + metric + "` is not a scalar tensor" + shape(value);
+    const bool is_declared = std::any_of(declared_metrics.begin(), declared_metrics.end(),
+                                         [&](const Port& port) { return port.name == metric; });
+    if (!is_declared)
+      return fmt::format("metric `{}` is not declared (declared: {}; add it with ComponentInfo::output)", metric,
+                         declared.empty() ? std::string("none") : fmt::format("{}", fmt::join(declared, ", ")));
+  }
+  for (const auto& port : declared_metrics)
+    if (!port.optional && output.metrics.count(port.name) == 0)
+      return "the declared metric `" + port.name +
+             "` is missing (declare a metric written only sometimes with ComponentInfo::optional_output)";
   return "";
+}
+
+std::string losses_without_gradient_problem(const LossValues& losses) {
+  if (losses.without_gradient.empty()) return "";
+  std::vector<std::string> labels;
+  for (const NodePlan* loss : losses.without_gradient) labels.push_back(node_label(*loss));
+  return fmt::format("{} reach{} no trained parameter (is a loss detached, or are all its inputs teachers and frozen "
+                     "nodes?)",
+                     fmt::join(labels, "; "), labels.size() == 1 ? "es" : "");
 }
 
 std::string inputs_label(const NodePlan& node, const TensorMap& inputs) {
@@ -106,7 +127,7 @@ Graph::Graph(const Registry& registry, const ExperimentPlan& plan, const Context
   for (const auto& node : plan_.losses) {
     auto loss = at_node(node, "creating",
                         [&] { return registry.create<Kind::Loss>(*node.entry, node.options, context_for(context, node)); });
-    losses_.push_back({&node, loss});
+    losses_.push_back({&node, loss, node.entry->info.outputs_for(node.options)});
   }
 }
 
@@ -208,7 +229,7 @@ LossValues Graph::compute_losses(const TensorMap& tensors, bool skip_incomplete)
     TensorMap inputs;
     for (const auto& [port, tensor] : plan.inputs) inputs[port] = require(tensors, tensor);
     LossOutput output = at_node(plan, "computing", [&] { return node.loss->compute(inputs); }, &inputs);
-    if (const std::string problem = loss_output_problem(output); !problem.empty())
+    if (const std::string problem = loss_output_problem(output, node.metrics); !problem.empty())
       throw Error("computing " + node_label(plan) + ": " + problem);
     if (!output.loss.requires_grad()) result.without_gradient.push_back(&plan);
     torch::Tensor weighted = output.loss.reshape({}) * plan.weight;

@@ -73,6 +73,7 @@ class Graph {
   struct LossNode {
     const NodePlan* plan;
     std::shared_ptr<Loss> loss;
+    std::vector<Port> metrics;  // declared
   };
   void run_nodes(const std::vector<ModuleNode>& nodes, TensorMap& tensors, bool skip_incomplete = false) const;
   static const ModuleNode& node_named(const std::vector<ModuleNode>& nodes, const std::string& name);
@@ -88,8 +89,12 @@ class Graph {
 
 std::string node_label(const NodePlan& node);  // "model.image (encoder vit, exp.yaml:12:3)"
 
-// A loss's value and each metric must be scalar tensors: what is wrong, or "".
-std::string loss_output_problem(const LossOutput& output);
+// A loss's value and each metric must be scalar tensors, and the metrics those declared (all
+// but optional ones): what is wrong, or "".
+std::string loss_output_problem(const LossOutput& output, const std::vector<Port>& declared_metrics);
+
+// Every loss must reach a trained parameter: the ones that do not, or "".
+std::string losses_without_gradient_problem(const LossValues& losses);
 
 // "inputs: image = image.cls [8, 64] float, text = text.cls [8, 32] float"
 std::string inputs_label(const NodePlan& node, const TensorMap& inputs);

@@ -26,13 +26,15 @@ ShapeCheck check_shapes(const Registry& registry, const ExperimentPlan& plan, in
 
   Graph graph(registry, plan, context);
   graph.set_training(false);
-  torch::NoGradGuard no_grad;
   ShapeCheck check;
   check.tensors = loader.batch(0, 0);
   graph.run_momentum(check.tensors);
   graph.run_teachers(check.tensors);
   graph.run_model(check.tensors);
-  for (const auto& [name, value] : graph.compute_losses(check.tensors).values) check.losses[name] = value.item<double>();
+  const LossValues losses = graph.compute_losses(check.tensors);
+  if (const std::string problem = losses_without_gradient_problem(losses); !problem.empty()) throw Error(problem);
+  for (const auto& [name, value] : losses.values) check.losses[name] = value.item<double>();
+  for (auto& [name, tensor] : check.tensors) tensor = tensor.detach();
   return check;
 }
 

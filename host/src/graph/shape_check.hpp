@@ -13,8 +13,9 @@ struct ShapeCheck {
 };
 
 // Creates the training dataset and the graph, and runs `samples` samples through momentum
-// copies, teachers, model and losses in eval mode without autograd (no state changes). A
-// component's error propagates naming the node, its inputs and their shapes.
+// copies, teachers, model and losses in eval mode (no state changes), with the checks of a
+// training step: a component's error propagates naming the node, its inputs and their shapes;
+// a loss must be a scalar with its declared metrics and reach a trained parameter.
 ShapeCheck check_shapes(const Registry& registry, const ExperimentPlan& plan, int64_t samples = 2);
 
 // One line per tensor: "  image.cls [2, 64] Float".

@@ -50,6 +50,11 @@ ComponentInfo& ComponentInfo::output(std::string name, std::string description) 
   return *this;
 }
 
+ComponentInfo& ComponentInfo::optional_output(std::string name, std::string description) {
+  outputs.push_back({std::move(name), std::move(description), true, ""});
+  return *this;
+}
+
 ComponentInfo& ComponentInfo::outputs_from(OutputsFn fn) {
   dynamic_outputs = std::move(fn);
   return *this;

@@ -277,7 +277,7 @@ class Run {
             if (averager) averager->arm();
           }
           timer.start();
-          if (!losses.total.requires_grad()) throw no_loss_reaches_a_parameter(losses);
+          if (const std::string problem = losses_without_gradient_problem(losses); !problem.empty()) throw Error(problem);
           scaler.scale(accumulate > 1 ? losses.total / static_cast<double>(accumulate) : losses.total).backward();
           add_to_interval("loss", losses.total.detach());
           for (const auto& [key, value] : losses.values) add_to_interval(key, value);
@@ -411,14 +411,6 @@ class Run {
                        position.step, result);
     if (best.enabled() && best.offer(position.step, result.metrics, graph.state()))
       progress_.message(fmt::format("best {} so far: {:.4f} (best.safetensors)", best.metric(), best.value()));
-  }
-
-  static Error no_loss_reaches_a_parameter(const LossValues& losses) {
-    std::vector<std::string> labels;
-    for (const NodePlan* loss : losses.without_gradient) labels.push_back(node_label(*loss));
-    return Error(fmt::format("no loss reaches a trained parameter: {} (is a loss detached, or are all its inputs "
-                             "teachers and frozen nodes?)",
-                             fmt::join(labels, "; ")));
   }
 
   // status.json says `failed` with the error, and the loggers close as failed, before the error

@@ -47,20 +47,20 @@ Cifar::Cifar(const Options& options, const Context& context)
   for (const std::string& name : file_names(cifar100, options.get<std::string>("split") == "train")) {
     const std::string file = (root / name).string();
     std::ifstream in(file, std::ios::binary | std::ios::ate);
-    if (!in) throw Error("cifar: cannot open " + file + " (expected the binary version of " +
+    if (!in) throw DataError("cifar: cannot open " + file + " (expected the binary version of " +
                          (cifar100 ? "CIFAR-100" : "CIFAR-10") + ")");
     const auto bytes = static_cast<int64_t>(in.tellg());
     if (bytes == 0 || bytes % record_size_ != 0)
-      throw Error("cifar: " + file + " is " + std::to_string(bytes) + " bytes, not a whole number of " +
+      throw DataError("cifar: " + file + " is " + std::to_string(bytes) + " bytes, not a whole number of " +
                   std::to_string(record_size_) + "-byte records (truncated?)");
     const size_t offset = records_.size();
     records_.resize(offset + static_cast<size_t>(bytes));
     in.seekg(0);
-    if (!in.read(reinterpret_cast<char*>(records_.data() + offset), bytes)) throw Error("cifar: cannot read " + file);
+    if (!in.read(reinterpret_cast<char*>(records_.data() + offset), bytes)) throw DataError("cifar: cannot read " + file);
     for (int64_t r = 0; r < bytes / record_size_; ++r) {
       const int64_t value = records_[offset + r * record_size_ + label_offset_];
       if (value >= num_classes_)
-        throw Error("cifar: " + file + " record " + std::to_string(r) + " has label " + std::to_string(value) +
+        throw DataError("cifar: " + file + " record " + std::to_string(r) + " has label " + std::to_string(value) +
                     ", expected < " + std::to_string(num_classes_));
     }
   }

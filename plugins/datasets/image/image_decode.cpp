@@ -27,7 +27,7 @@ struct JpegHandle {
 };
 
 [[noreturn]] void jpeg_fail(tjhandle handle) {
-  throw Error(std::string("corrupt JPEG: ") + tjGetErrorStr2(handle));
+  throw DataError(std::string("corrupt JPEG: ") + tjGetErrorStr2(handle));
 }
 
 struct JpegHeader {
@@ -129,13 +129,13 @@ torch::Tensor decode_png(const uint8_t* data, size_t size) {
   PngSource source{data, size, 0, {}};
   PngReader reader(source);
   ImageSize image_size;
-  if (!png_read_header_as_rgb8(reader.png, reader.info, &image_size)) throw Error("corrupt PNG: " + source.error);
+  if (!png_read_header_as_rgb8(reader.png, reader.info, &image_size)) throw DataError("corrupt PNG: " + source.error);
   if (png_get_rowbytes(reader.png, reader.info) != static_cast<size_t>(image_size.width) * 3)
-    throw Error("PNG: unsupported pixel layout");
+    throw DataError("PNG: unsupported pixel layout");
   torch::Tensor pixels = torch::empty({image_size.height, image_size.width, 3}, torch::kUInt8);
   std::vector<png_bytep> rows(static_cast<size_t>(image_size.height));
   for (int64_t y = 0; y < image_size.height; ++y) rows[y] = pixels.data_ptr<uint8_t>() + y * image_size.width * 3;
-  if (!png_read_rows(reader.png, rows.data())) throw Error("corrupt PNG: " + source.error);
+  if (!png_read_rows(reader.png, rows.data())) throw DataError("corrupt PNG: " + source.error);
   return pixels;
 }
 
@@ -144,7 +144,7 @@ uint32_t big_endian32(const uint8_t* p) {
 }
 
 [[noreturn]] void unknown_format() {
-  throw Error("not a JPEG or PNG image (unrecognised first bytes)");
+  throw DataError("not a JPEG or PNG image (unrecognised first bytes)");
 }
 
 }  // namespace
@@ -163,8 +163,8 @@ ImageSize read_image_size(const uint8_t* data, size_t size) {
       return read_jpeg_header(jpeg.handle, data, size).size;
     }
     case ImageFormat::Png:
-      if (size < 24 || std::memcmp(data + 12, "IHDR", 4) != 0) throw Error("corrupt PNG: no IHDR chunk first");
-      if (big_endian32(data + 16) == 0 || big_endian32(data + 20) == 0) throw Error("corrupt PNG: zero width or height");
+      if (size < 24 || std::memcmp(data + 12, "IHDR", 4) != 0) throw DataError("corrupt PNG: no IHDR chunk first");
+      if (big_endian32(data + 16) == 0 || big_endian32(data + 20) == 0) throw DataError("corrupt PNG: zero width or height");
       return {big_endian32(data + 20), big_endian32(data + 16)};
     case ImageFormat::Unknown:
       break;
@@ -201,12 +201,12 @@ torch::Tensor decode_image(const uint8_t* data, size_t size) {
 
 std::vector<uint8_t> read_file_bytes(const std::string& path) {
   std::ifstream file(path, std::ios::binary | std::ios::ate);
-  if (!file) throw Error("cannot open " + path + ": " + std::strerror(errno));
-  if (!std::filesystem::is_regular_file(path)) throw Error("cannot read " + path + ": not a regular file");
+  if (!file) throw DataError("cannot open " + path + ": " + std::strerror(errno));
+  if (!std::filesystem::is_regular_file(path)) throw DataError("cannot read " + path + ": not a regular file");
   const std::streamsize size = file.tellg();
   std::vector<uint8_t> bytes(static_cast<size_t>(size));
   file.seekg(0);
-  if (!file.read(reinterpret_cast<char*>(bytes.data()), size)) throw Error("cannot read " + path);
+  if (!file.read(reinterpret_cast<char*>(bytes.data()), size)) throw DataError("cannot read " + path);
   return bytes;
 }
 

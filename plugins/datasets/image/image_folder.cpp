@@ -52,7 +52,7 @@ ImageViews ImageFolder::load(int64_t index, uint64_t seed) const {
   try {
     return pipeline_.views_encoded(bytes.data(), bytes.size(), random);
   } catch (const Error& error) {
-    throw Error("cannot decode " + file + ": " + error.what());
+    throw DataError("cannot decode " + file + ": " + error.what());
   }
 }
 

@@ -52,7 +52,7 @@ ImageIndex index_class_folders(const fs::path& canonical_root) {
 
 ImageIndex index_label_file(const fs::path& canonical_root, const fs::path& label_file) {
   std::ifstream in(label_file);
-  if (!in) throw Error("image_folder: cannot open the label file " + label_file.string());
+  if (!in) throw DataError("image_folder: cannot open the label file " + label_file.string());
   ImageIndex index;
   std::string line;
   for (int number = 1; std::getline(in, line); ++number) {
@@ -62,10 +62,10 @@ ImageIndex index_label_file(const fs::path& canonical_root, const fs::path& labe
     if (!(fields >> name)) continue;
     const std::string where = "image_folder: " + label_file.string() + ":" + std::to_string(number) + ": ";
     if (!(fields >> label) || label < 0 || (fields >> rest))
-      throw Error(where + "expected `filename label` with a class index >= 0, got '" + line + "'");
+      throw DataError(where + "expected `filename label` with a class index >= 0, got '" + line + "'");
     const fs::path path = canonical_root / name;
     if (fs::path(name).is_absolute() || !resolves_inside(path, canonical_root))
-      throw Error(where + name + " resolves outside the root " + canonical_root.string());
+      throw DataError(where + name + " resolves outside the root " + canonical_root.string());
     index.files.push_back(path.lexically_normal().string());
     index.labels.push_back(label);
   }

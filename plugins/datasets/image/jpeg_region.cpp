@@ -75,7 +75,7 @@ JpegRegion decode_jpeg_region(const uint8_t* data, size_t size, JpegScale scale,
   auto crop_left = static_cast<JDIMENSION>(left), crop_width = static_cast<JDIMENSION>(width);
   bool cmyk = false;
   if (!start(d, data, size, scale, &crop_left, &crop_width, &cmyk))
-    throw Error(std::string("corrupt JPEG: ") + d.errors.message);
+    throw DataError(std::string("corrupt JPEG: ") + d.errors.message);
   if (cmyk) return {};
   const int64_t rows = std::min<int64_t>(height, static_cast<int64_t>(d.info.output_height) - top);
   if (top < 0 || rows <= 0) throw Error("a JPEG region outside the image");
@@ -83,7 +83,7 @@ JpegRegion decode_jpeg_region(const uint8_t* data, size_t size, JpegScale scale,
                     static_cast<int64_t>(crop_left)};
   if (!read_rows(d, static_cast<JDIMENSION>(top), static_cast<JDIMENSION>(rows), region.pixels.data_ptr<uint8_t>(),
                  static_cast<size_t>(crop_width) * 3))
-    throw Error(std::string("corrupt JPEG: ") + d.errors.message);
+    throw DataError(std::string("corrupt JPEG: ") + d.errors.message);
   return region;
 }
 

@@ -63,13 +63,13 @@ ImageTextDataset::ImageTextDataset(const Options& options, const Context& contex
 image::ImageViews ImageTextDataset::image(const PairRecord& record, uint64_t seed) const {
   const std::filesystem::path path = root_ / record.image;
   if (!image::resolves_inside(path, root_))
-    throw Error("image_text: image " + record.image + " resolves outside the root " + root_.string());
+    throw DataError("image_text: image " + record.image + " resolves outside the root " + root_.string());
   const std::vector<uint8_t> bytes = image::read_file_bytes(path.string());
   SampleRandom random(seed);
   try {
     return pipeline_->views_encoded(bytes.data(), bytes.size(), random);
   } catch (const Error& e) {
-    throw Error("cannot decode " + path.string() + ": " + e.what());
+    throw DataError("cannot decode " + path.string() + ": " + e.what());
   }
 }
 

@@ -11,13 +11,13 @@ namespace mmkd::image_text {
 namespace {
 
 PairRecord parse(const nlohmann::json& line, const IndexKeys& keys) {
-  if (!line.is_object()) throw Error("expected a JSON object");
+  if (!line.is_object()) throw DataError("expected a JSON object");
   PairRecord record;
   auto id = line.find(keys.id);
-  if (id == line.end() || !id->is_number_integer()) throw Error("expected an integer `" + keys.id + "`");
+  if (id == line.end() || !id->is_number_integer()) throw DataError("expected an integer `" + keys.id + "`");
   record.id = id->get<int64_t>();
   if (auto image = line.find(keys.image); image != line.end()) {
-    if (!image->is_string()) throw Error("`" + keys.image + "` must be a path string");
+    if (!image->is_string()) throw DataError("`" + keys.image + "` must be a path string");
     record.image = image->get<std::string>();
   }
   if (auto text = line.find(keys.text); text != line.end()) {
@@ -30,11 +30,11 @@ PairRecord parse(const nlohmann::json& line, const IndexKeys& keys) {
                std::all_of(text->begin(), text->end(), [](const auto& t) { return t.is_number_integer(); })) {
       record.ids = text->get<std::vector<int64_t>>();
     } else {
-      throw Error("`" + keys.text + "` must be a string, a list of word pieces or a list of token ids");
+      throw DataError("`" + keys.text + "` must be a string, a list of word pieces or a list of token ids");
     }
   }
   if (record.image.empty() && !record.has_text)
-    throw Error("has neither `" + keys.image + "` nor `" + keys.text + "`");
+    throw DataError("has neither `" + keys.image + "` nor `" + keys.text + "`");
   return record;
 }
 
@@ -42,7 +42,7 @@ PairRecord parse(const nlohmann::json& line, const IndexKeys& keys) {
 
 std::vector<PairRecord> read_pair_index(const std::string& path, const IndexKeys& keys) {
   std::ifstream in(path);
-  if (!in) throw Error("cannot read the index " + path);
+  if (!in) throw DataError("cannot read the index " + path);
   std::vector<PairRecord> records;
   std::string line;
   for (int64_t number = 1; std::getline(in, line); ++number) {
@@ -50,9 +50,9 @@ std::vector<PairRecord> read_pair_index(const std::string& path, const IndexKeys
     try {
       records.push_back(parse(nlohmann::json::parse(line), keys));
     } catch (const nlohmann::json::exception& e) {
-      throw Error(path + ":" + std::to_string(number) + ": not JSON: " + e.what());
+      throw DataError(path + ":" + std::to_string(number) + ": not JSON: " + e.what());
     } catch (const Error& e) {
-      throw Error(path + ":" + std::to_string(number) + ": " + e.what());
+      throw DataError(path + ":" + std::to_string(number) + ": " + e.what());
     }
   }
   return records;

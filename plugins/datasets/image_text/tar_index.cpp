@@ -15,7 +15,7 @@ constexpr uint64_t kBlock = 512;
 uint64_t octal(const char* field, size_t length) {
   uint64_t value = 0;
   for (size_t i = 0; i < length && field[i] != '\0' && field[i] != ' '; ++i) {
-    if (field[i] < '0' || field[i] > '7') throw Error("a size field that is not octal");
+    if (field[i] < '0' || field[i] > '7') throw DataError("a size field that is not octal");
     value = value * 8 + static_cast<uint64_t>(field[i] - '0');
   }
   return value;
@@ -55,7 +55,7 @@ void add_member(std::vector<TarSample>& samples, const std::string& name, TarMem
 
 std::vector<TarSample> read_tar_index(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error("cannot read " + path);
+  if (!in) throw DataError("cannot read " + path);
   in.seekg(0, std::ios::end);
   const uint64_t file_size = static_cast<uint64_t>(in.tellg());
   std::vector<TarSample> samples;
@@ -67,9 +67,9 @@ std::vector<TarSample> read_tar_index(const std::string& path) {
     in.read(header, kBlock);
     if (std::all_of(header, header + kBlock, [](char c) { return c == '\0'; })) return samples;  // end of archive
     try {
-      if (!checksum_matches(header)) throw Error("a header with a wrong checksum");
+      if (!checksum_matches(header)) throw DataError("a header with a wrong checksum");
       const uint64_t size = octal(header + 124, 12), data = at + kBlock;
-      if (data + size > file_size) throw Error("a member that runs past the end of the file");
+      if (data + size > file_size) throw DataError("a member that runs past the end of the file");
       const char type = header[156];
       std::string name = text_field(header + 345, 155);
       name = (name.empty() ? "" : name + "/") + text_field(header, 100);
@@ -84,11 +84,11 @@ std::vector<TarSample> read_tar_index(const std::string& path) {
       }
       at = data + (size + kBlock - 1) / kBlock * kBlock;
     } catch (const Error& e) {
-      throw Error(path + ": byte " + std::to_string(at) + ": " + e.what());
+      throw DataError(path + ": byte " + std::to_string(at) + ": " + e.what());
     }
   }
   if (at < file_size)
-    throw Error(path + ": byte " + std::to_string(at) + ": the file ends " + std::to_string(file_size - at) +
+    throw DataError(path + ": byte " + std::to_string(at) + ": the file ends " + std::to_string(file_size - at) +
                 " bytes into a member header (a truncated shard)");
   return samples;
 }
@@ -98,7 +98,7 @@ std::string read_tar_member(const std::string& path, const TarMember& member) {
   std::string bytes(member.size, '\0');
   in.seekg(static_cast<std::streamoff>(member.offset));
   in.read(bytes.data(), static_cast<std::streamsize>(member.size));
-  if (!in) throw Error("cannot read " + std::to_string(member.size) + " bytes at " + std::to_string(member.offset) +
+  if (!in) throw DataError("cannot read " + std::to_string(member.size) + " bytes at " + std::to_string(member.offset) +
                        " of " + path);
   return bytes;
 }

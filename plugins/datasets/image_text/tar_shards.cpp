@@ -121,7 +121,7 @@ std::string TarShardsDataset::caption(const Sample& sample) const {
   try {
     return nlohmann::json::parse(text).at(json_key_).get<std::string>();
   } catch (const nlohmann::json::exception& e) {
-    throw Error(shards_[sample.shard] + ": a json member without a string `" + json_key_ + "`: " + e.what());
+    throw DataError(shards_[sample.shard] + ": a json member without a string `" + json_key_ + "`: " + e.what());
   }
 }
 
@@ -133,7 +133,7 @@ TensorMap TarShardsDataset::load(int64_t index, uint64_t seed) const {
   try {
     views = pipeline_.views_encoded(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), random);
   } catch (const Error& e) {
-    throw Error("cannot decode the image at byte " + std::to_string(sample.image.offset) + " of " +
+    throw DataError("cannot decode the image at byte " + std::to_string(sample.image.offset) + " of " +
                 shards_[sample.shard] + ": " + e.what());
   }
   text::EncodedText encoded = tokenizer_.encode_single(caption(sample), max_text_len_);

@@ -31,7 +31,7 @@ class GlueFileReader {
 
   std::vector<GlueExample> read() {
     std::ifstream in(path_, std::ios::binary);
-    if (!in) throw Error("cannot read GLUE file `" + path_ + "`");
+    if (!in) throw DataError("cannot read GLUE file `" + path_ + "`");
     if (!header_.empty()) find_columns();
     std::vector<GlueExample> examples;
     for (std::string line; std::getline(in, line);) {
@@ -51,7 +51,7 @@ class GlueFileReader {
 
  private:
   [[noreturn]] void fail(const std::string& message) const {
-    throw Error(path_ + ":" + std::to_string(line_number_) + ": " + message);
+    throw DataError(path_ + ":" + std::to_string(line_number_) + ": " + message);
   }
 
   int column(const std::string& name) const {

@@ -14,16 +14,16 @@ namespace mmkd::text {
 
 TokenFile::TokenFile(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw Error("cannot open token file `" + path + "`: " + std::strerror(errno));
+  if (fd < 0) throw DataError("cannot open token file `" + path + "`: " + std::strerror(errno));
   struct stat info {};
   if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
     ::close(fd);
-    throw Error("token file `" + path + "` is not a regular file");
+    throw DataError("token file `" + path + "` is not a regular file");
   }
   bytes_ = static_cast<size_t>(info.st_size);
   if (bytes_ == 0 || bytes_ % 2 != 0) {
     ::close(fd);
-    throw Error("token file `" + path + "` has " + std::to_string(bytes_) +
+    throw DataError("token file `" + path + "` has " + std::to_string(bytes_) +
                 " bytes; expected a non-empty, even size (uint16 token ids)");
   }
   void* mapped = ::mmap(nullptr, bytes_, PROT_READ, MAP_SHARED, fd, 0);

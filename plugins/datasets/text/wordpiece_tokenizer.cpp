@@ -29,9 +29,9 @@ void pad(EncodedText& out, int64_t max_len, int64_t pad_id) {
 }  // namespace
 
 WordpieceTokenizer::WordpieceTokenizer(const std::string& vocab_path) : path_(vocab_path) {
-  if (!std::filesystem::is_regular_file(path_)) throw Error("vocab file `" + path_ + "` does not exist");
+  if (!std::filesystem::is_regular_file(path_)) throw DataError("vocab file `" + path_ + "` does not exist");
   std::ifstream in(path_, std::ios::binary);
-  if (!in) throw Error("cannot read vocab file `" + path_ + "`");
+  if (!in) throw DataError("cannot read vocab file `" + path_ + "`");
   for (std::string line; std::getline(in, line);) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     ids_[line] = static_cast<int64_t>(tokens_.size());  // a repeated token keeps its last line, as in BERT
@@ -46,7 +46,7 @@ WordpieceTokenizer::WordpieceTokenizer(const std::string& vocab_path) : path_(vo
     if (*id < 0) missing += std::string(missing.empty() ? "" : ", ") + name;
   }
   if (!missing.empty())
-    throw Error("vocab file `" + path_ + "` (" + std::to_string(tokens_.size()) + " lines) lacks the special token(s) " +
+    throw DataError("vocab file `" + path_ + "` (" + std::to_string(tokens_.size()) + " lines) lacks the special token(s) " +
                 missing + "; a BERT vocab.txt has one token per line, [PAD] [UNK] [CLS] [SEP] among them");
 }
 

@@ -23,6 +23,24 @@ ApiResult outcome_of(const HttpResponse& response) {
 
 }  // namespace
 
+UpsertAnswer parse_upsert_answer(const std::string& body, const std::string& project) {
+  const nlohmann::json answer = nlohmann::json::parse(body, nullptr, false);
+  if (!answer.is_object()) return {{Outcome::Retry, "the GraphQL answer is not JSON"}};
+  const auto errors = answer.find("errors");
+  if (errors != answer.end() && !errors->empty()) {
+    const nlohmann::json& first = errors->is_array() ? errors->front() : *errors;
+    const auto message = first.is_object() ? first.find("message") : first.end();
+    const bool has_message = first.is_object() && message != first.end() && message->is_string();
+    return {{Outcome::Refused, has_message ? message->get<std::string>() : first.dump()}};
+  }
+  const nlohmann::json::json_pointer entity_name("/data/upsertBucket/bucket/project/entity/name");
+  if (!answer.contains(entity_name) || !answer[entity_name].is_string())
+    return {{Outcome::Refused, "the upsertBucket answer names no entity for project " + project}};
+  const nlohmann::json::json_pointer history_lines("/data/upsertBucket/bucket/historyLineCount");
+  const bool counted = answer.contains(history_lines) && answer[history_lines].is_number_integer();
+  return {{Outcome::Ok, ""}, answer[entity_name].get<std::string>(), counted ? answer[history_lines].get<int64_t>() : 0};
+}
+
 WandbApi::WandbApi(std::string base_url, std::string api_key, const std::atomic<bool>& abort)
     : base_url_(std::move(base_url)), http_(std::move(api_key), abort) {}
 
@@ -37,17 +55,10 @@ ApiResult WandbApi::upsert_run(const RunSettings& run, const nlohmann::json& con
   const HttpResponse response = http_.post_json(base_url_ + "/graphql", body.dump());
   ApiResult result = outcome_of(response);
   if (result.outcome != Outcome::Ok) return result;
-  const nlohmann::json answer = nlohmann::json::parse(response.body, nullptr, false);
-  if (!answer.is_object()) return {Outcome::Retry, "the GraphQL answer is not JSON"};
-  if (answer.contains("errors") && !answer["errors"].empty())
-    return {Outcome::Refused, answer["errors"][0].value("message", answer["errors"][0].dump())};
-  const nlohmann::json::json_pointer entity_name("/data/upsertBucket/bucket/project/entity/name");
-  if (!answer.contains(entity_name) || !answer[entity_name].is_string())
-    return {Outcome::Refused, "the upsertBucket answer names no entity for project " + run.project};
-  entity_ = answer[entity_name].get<std::string>();
-  const nlohmann::json::json_pointer history_lines("/data/upsertBucket/bucket/historyLineCount");
-  server_history_lines_ = answer.contains(history_lines) && answer[history_lines].is_number_integer()
-                              ? answer[history_lines].get<int64_t>() : 0;
+  const UpsertAnswer answer = parse_upsert_answer(response.body, run.project);
+  if (answer.result.outcome != Outcome::Ok) return answer.result;
+  entity_ = answer.entity;
+  server_history_lines_ = answer.history_lines;
   project_ = run.project;
   run_id_ = run.run_id;
   return result;

@@ -20,6 +20,15 @@ struct ApiResult {
   std::string detail;  // why it failed: libcurl's reason, the HTTP status, or the server's error
 };
 
+// What the server answered to upsertBucket: the run's entity and how many history lines it
+// holds, or why the answer cannot be used. Any body, however malformed, gives a result.
+struct UpsertAnswer {
+  ApiResult result;
+  std::string entity;
+  int64_t history_lines = 0;
+};
+UpsertAnswer parse_upsert_answer(const std::string& body, const std::string& project);
+
 class WandbApi {
  public:
   WandbApi(std::string base_url, std::string api_key, const std::atomic<bool>& abort);

@@ -19,9 +19,9 @@ ComponentInfo KlDivergence::info() {
       .input("image", "[B, C] student logits for the image")
       .optional_input("text", "[B, C] student logits for the image's caption")
       .output("image_kl", "KL divergence of the image part (before the temperature^2 scale)")
-      .output("text_kl", "KL divergence of the text part (before the temperature^2 scale); only with text")
+      .optional_output("text_kl", "KL divergence of the text part (before the temperature^2 scale); only with text")
       .output("image_agreement", "fraction of samples whose image argmax equals the teacher's argmax")
-      .output("text_agreement", "fraction of samples whose text argmax equals the teacher's argmax; only with text");
+      .optional_output("text_agreement", "fraction of samples whose text argmax equals the teacher's argmax; only with text");
 }
 
 KlDivergence::KlDivergence(const Options& options, const Context& /*context*/)

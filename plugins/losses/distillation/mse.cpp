@@ -16,7 +16,7 @@ ComponentInfo Mse::info() {
       .input("image", "student image representations, shaped like `teacher`")
       .optional_input("text", "student caption representations (e.g. its [T_CLS]), shaped like `teacher`")
       .output("image_mse", "mean squared error of the image part")
-      .output("text_mse", "mean squared error of the text part; only with text");
+      .optional_output("text_mse", "mean squared error of the text part; only with text");
 }
 
 Mse::Mse(const Options& /*options*/, const Context& /*context*/) {}
