@@ -1,4 +1,4 @@
-// Retrieval benchmark of issue 6: the `retrieval` evaluator on COCO 5K test-sized embeddings
+// Retrieval benchmark: the `retrieval` evaluator on COCO 5K test-sized embeddings
 // (5 captions per image), compared with bench/retrieval_peer.py (numpy) by bench/run_retrieval_bench.
 //   mmkd_retrieval_bench generate DIR [--images N] [--captions C] [--dim D]
 //   mmkd_retrieval_bench run DIR [--repeats R] [--threads T]

@@ -1,4 +1,4 @@
-// Peak memory reported by `mmkd bench` (issue 9): what activation checkpointing and running
+// Peak memory reported by `mmkd bench`: what activation checkpointing and running
 // the momentum copies before the model (thesis Figure 26) save, on the CPU's tensor memory.
 #include "tiny_experiment.hpp"
 

@@ -1,4 +1,4 @@
-// What every log line of a run reports about speed and memory (issue 9).
+// What every log line of a run reports about speed and memory.
 #include "tiny_experiment.hpp"
 
 #include <gtest/gtest.h>

@@ -39,4 +39,30 @@ parallel: 2
   EXPECT_EQ(read_file(runs[0] + "/status.json").find("finished") != std::string::npos, true);
 }
 
+// Hydra's multirun: overrides with comma-separated values make the grid, the others go to every
+// run; the sweep <name>_multirun has the folders and table of `mmkd sweep`.
+TEST(Sweep, MultirunRunsTheGridOfCommaSeparatedOverrides) {
+  TempDir dir;
+  write_file(dir.file("exp.yaml"), tiny_experiment_yaml("runs"));
+  auto r = mmkd_in(dir.path(), "run exp.yaml --multirun trainer.epochs=1 optimizer.lr=1e-3,2e-3 '+trainer.accumulate=1' "
+                               "'~eval' 'optimizer.betas=[0.9, 0.95]'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string csv = read_file(dir.file("runs/sweeps/tiny_multirun/results.csv"));
+  EXPECT_NE(csv.find("\n\"optimizer.lr=1e-3\"\n"), std::string::npos) << csv;  // no eval: no metric columns
+  EXPECT_NE(csv.find("\n\"optimizer.lr=2e-3\"\n"), std::string::npos) << csv;
+  int runs = 0;
+  for (const auto& entry : fs::directory_iterator(dir.file("runs/sweeps/tiny_multirun")))
+    if (entry.is_directory()) {
+      ++runs;
+      const std::string config = read_file(entry.path().string() + "/config.yaml");
+      EXPECT_NE(config.find("accumulate: 1"), std::string::npos) << config;
+      EXPECT_EQ(config.find("retrieval"), std::string::npos) << config;
+      EXPECT_NE(config.find("0.95"), std::string::npos) << config;
+    }
+  EXPECT_EQ(runs, 2);
+  auto both = mmkd_in(dir.path(), "run exp.yaml --multirun --resume optimizer.lr=1e-3,2e-3");
+  EXPECT_EQ(both.exit_code, 2) << both.output;
+  EXPECT_NE(both.output.find("--resume"), std::string::npos) << both.output;
+}
+
 }  // namespace

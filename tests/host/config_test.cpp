@@ -122,6 +122,23 @@ TEST(ConfigParseTest, MalformedYamlNamesFileLineAndColumn) {
   EXPECT_TRUE(contains(e.what(), dir.file("bad.yaml") + ":2:5: invalid YAML: illegal map value"));
 }
 
+// Found by fuzzing: an alias inside the node it names recursed until the stack overflowed, and
+// aliases of aliases expand exponentially.
+TEST(ConfigParseTest, RecursiveAndExplodingAliasesAreErrorsNotCrashes) {
+  ConfigError recursive = error_of([] { parse("name: &a\n  x: {k: 1, y: *a}\n"); });
+  ASSERT_EQ(recursive.diagnostics().size(), 1u);
+  EXPECT_TRUE(contains(recursive.what(), "nested deeper than 64 levels (an alias inside the node it names"));
+  std::string laughs = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";  // a7 would hold 10^8 values
+  for (int i = 1; i < 8; ++i) {
+    std::string items;
+    for (int j = 0; j < 10; ++j) items += (j ? ", *a" : "*a") + std::to_string(i - 1);
+    laughs += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [" + items + "]\n";
+  }
+  ConfigError exploding = error_of([&] { parse(laughs); });
+  EXPECT_TRUE(contains(exploding.what(), "more than 100000 values")) << exploding.what();
+  EXPECT_EQ(parse("a: &a {k: 1}\nb: *a\n").find("b")->find("k")->value(), "1");
+}
+
 TEST(ConfigParseTest, MissingFileIsNamed) {
   TempDir dir;
   ConfigError e = error_of([&] { parse_yaml_file(dir.file("nope.yaml")); });
@@ -180,6 +197,34 @@ TEST(ConfigOverrideTest, CreatesIntermediateMapsAndSetsListItems) {
   EXPECT_EQ(value_at(root, "empty.k"), "v");
 }
 
+// Hydra's forms: +key adds a key the config lacks, ++key adds or replaces, ~key removes one.
+TEST(ConfigOverrideTest, HydraAddReplaceAndRemoveForms) {
+  ConfigNode root = parse("trainer: {batch_size: 32, threads: 1}\nmodel: {image: {dim: 8}}\nempty: ~\n");
+  apply_override(root, "+trainer.accumulate=2");
+  apply_override(root, "+empty=3");
+  apply_override(root, "++trainer.batch_size=64");
+  apply_override(root, "++trainer.clip=1.0");
+  apply_override(root, "~trainer.threads");
+  apply_override(root, "~model.image.dim=8");
+  apply_override(root, "+model.image.layers=[0, 2]");
+  EXPECT_EQ(value_at(root, "trainer.accumulate"), "2");
+  EXPECT_EQ(value_at(root, "empty"), "3");
+  EXPECT_EQ(value_at(root, "trainer.batch_size"), "64");
+  EXPECT_EQ(value_at(root, "trainer.clip"), "1.0");
+  EXPECT_EQ(root.at_path("trainer.threads"), nullptr);
+  EXPECT_EQ(root.at_path("model.image.dim"), nullptr);
+  EXPECT_EQ(root.at_path("model.image.layers")->items().size(), 2u);
+  EXPECT_TRUE(contains(error_of([&] { apply_override(root, "+trainer.batch_size=1"); }).what(),
+                       "<command line>: trainer.batch_size: override `+trainer.batch_size=1` adds `trainer.batch_size`, "
+                       "which is already the string '64': write `trainer.batch_size=...` (or `++trainer.batch_size=...`)"));
+  EXPECT_TRUE(contains(error_of([&] { apply_override(root, "~trainer.epochs"); }).what(),
+                       "override `~trainer.epochs` removes `trainer.epochs`, which the config does not have"));
+  EXPECT_TRUE(contains(error_of([&] { apply_override(root, "~trainer.batch_size=32"); }).what(),
+                       "override `~trainer.batch_size=32`: `trainer.batch_size` is the string '64', not the string '32'"));
+  EXPECT_TRUE(contains(error_of([&] { apply_override(root, "~model.image.layers.0"); }).what(),
+                       "only keys of maps can be removed, and `model.image.layers` is a list"));
+}
+
 TEST(ConfigOverrideTest, MalformedOverridesNameTheOverride) {
   ConfigNode root = parse("a: 1\n");
   EXPECT_TRUE(contains(error_of([&] { apply_override(root, "trainer.batch_size"); }).what(),
@@ -224,6 +269,9 @@ TEST(ConfigInterpolateTest, ReadsEnvironmentVariablesWithDefaults) {
   EXPECT_EQ(value_at(root, "a"), "abc");
   EXPECT_EQ(value_at(root, "b"), "7");
   EXPECT_EQ(value_at(root, "c"), "x-abc");
+  ConfigNode hydra = resolved("a: ${oc.env:MMKD_CONFIG_TEST_SET}\nb: ${oc.env:MMKD_CONFIG_TEST_UNSET,8}\n");
+  EXPECT_EQ(value_at(hydra, "a"), "abc");
+  EXPECT_EQ(value_at(hydra, "b"), "8");
   EXPECT_TRUE(contains(error_of([] { resolved("a: ${env:MMKD_CONFIG_TEST_UNSET}\n"); }).what(),
                        "test.yaml:1:4: a: environment variable `MMKD_CONFIG_TEST_UNSET` is not set"));
 }

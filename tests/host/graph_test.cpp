@@ -40,7 +40,9 @@ class Source : public Dataset {
 
 class SumLoss : public Loss {
  public:
-  static ComponentInfo info() { return ComponentInfo("test_sum", "sum of x").input("x", "anything"); }
+  static ComponentInfo info() {
+    return ComponentInfo("test_sum", "sum of x").input("x", "anything").output("double", "twice the sum");
+  }
   SumLoss(const Options&, const Context&) {}
   LossOutput compute(const TensorMap& inputs) override {
     auto loss = require(inputs, "x").sum();

@@ -177,6 +177,7 @@ TEST(Safetensors, RejectsHeaderPastTheEndOfTheFile) {
 TEST(Safetensors, RejectsMalformedJsonAndNonObjectHeader) {
   TempDir dir;
   EXPECT_CONTAINS(error_reading_header(dir, R"({"a":)", ""), "malformed JSON header");
+  EXPECT_CONTAINS(error_reading_header(dir, R"({"a": 1e999999})", ""), "malformed JSON header");  // found by fuzzing
   EXPECT_CONTAINS(error_reading_header(dir, "[1, 2]", ""), "header is not a JSON object");
   EXPECT_CONTAINS(error_reading_header(dir, "[1, 2]", ""), dir.file("bad.safetensors"));
 }

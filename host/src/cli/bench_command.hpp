@@ -1,7 +1,7 @@
 #pragma once
 // `mmkd bench EXP.yaml`: the experiment's training step timed on its first batch, replayed
 // (data loading left out), with the step-time breakdown, the FLOP estimate and the peak
-// memory (issue 9). The experiment's `bench:` section, when it has one, gives synthetic data of
+// memory. The experiment's `bench:` section, when it has one, gives synthetic data of
 // its real shapes and random weights.
 #include <cstdint>
 #include <map>

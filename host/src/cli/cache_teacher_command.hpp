@@ -1,7 +1,7 @@
 #pragma once
 // `mmkd cache-teacher EXP.yaml --views K --out PATH`: the experiment's teachers run once on K
 // augmentations of every training sample; their outputs that the experiment reads go to a
-// teacher cache, which runs use with `teachers.<name>.cached: PATH` (issue 9).
+// teacher cache, which runs use with `teachers.<name>.cached: PATH`.
 #include "graph/experiment_plan.hpp"
 
 #include <string>

@@ -177,24 +177,37 @@ std::string checkpoint_format_names() {
 
 // A sweep's runs are checked (every one planned) before the first starts; loggers with a
 // `group` option get the sweep's name as their group.
-int command_sweep(const std::string& path, const std::vector<std::string>& overrides, const std::string& runs_dir) {
+int check_and_run_sweep(const SweepFile& sweep, const std::vector<std::string>& overrides) {
+  std::vector<std::string> extra = overrides;
+  for (size_t i = 0; i < sweep.runs.size(); ++i) {
+    auto loaded = load_experiment_plan(sweep.experiment, run_overrides(sweep, sweep.runs[i], overrides));
+    if (i > 0) continue;
+    for (const auto& logger : loaded->plan.loggers)
+      for (const auto& option : logger.entry->info.options)
+        if (option.name == "group") extra.push_back("log.loggers." + logger.name + ".group=" + sweep.name);
+  }
+  return run_sweep(sweep, extra);
+}
+
+template <class MakeSweep>
+int command_sweep(MakeSweep&& make_sweep, const std::vector<std::string>& overrides) {
   try {
-    const SweepFile sweep = read_sweep_file(path, runs_dir);
-    std::vector<std::string> extra = overrides;
-    for (size_t i = 0; i < sweep.runs.size(); ++i) {
-      auto loaded = load_experiment_plan(sweep.experiment, run_overrides(sweep, sweep.runs[i], overrides));
-      if (i > 0) continue;
-      for (const auto& logger : loaded->plan.loggers)
-        for (const auto& option : logger.entry->info.options)
-          if (option.name == "group") extra.push_back("log.loggers." + logger.name + ".group=" + sweep.name);
-    }
-    return run_sweep(sweep, extra);
+    return check_and_run_sweep(make_sweep(), overrides);
   } catch (const ConfigError& e) {
     return report_bad_input(e);
   } catch (const std::exception& e) {
     std::cerr << "error: " << error_text(e) << "\n";
     return kExitFailure;
   }
+}
+
+// `mmkd run EXP --multirun a=1,2`: the sweep <name>_multirun of the experiment's name.
+SweepFile experiment_multirun(const std::string& path, const std::vector<std::string>& overrides,
+                              const std::string& runs_dir) {
+  const ConfigNode config = load_experiment(path, {});
+  const ConfigNode* name = config.find("name");
+  const std::string base = name && name->is_scalar() ? name->value() : std::filesystem::path(path).stem().string();
+  return multirun_sweep(path, base + "_multirun", overrides, runs_dir);
 }
 
 // The command line of a launched rank: argv without the program name and `--nproc N`.
@@ -239,8 +252,16 @@ int cli_main(int argc, char** argv) {
   run->add_flag("--smoke", smoke,
                 "the experiment's `smoke:` settings (tiny sizes, synthetic data), random weights, 2 steps");
   int nproc = 1;
-  run->add_option("--nproc", nproc, "data-parallel ranks on this machine (one per GPU; Gloo ranks on CPU)")
-      ->check(CLI::PositiveNumber);
+  auto* nproc_option = run->add_option("--nproc", nproc, "data-parallel ranks on this machine (one per GPU; Gloo ranks on CPU)")
+                           ->check(CLI::PositiveNumber);
+  bool multirun = false;
+  run->add_flag("--multirun,-m", multirun,
+                "run every combination of the overrides' comma-separated values (a=1,2 b=x,y) as the sweep "
+                "<name>_multirun in runs/sweeps, as `mmkd sweep` does")
+      ->excludes("--resume")
+      ->excludes("--run-dir")
+      ->excludes("--smoke")
+      ->excludes(nproc_option);
 
   auto* validate = app.add_subcommand("validate", "check an experiment without reading data or weights");
   validate->add_option("experiment", experiment, "experiment YAML file")->required();
@@ -346,13 +367,15 @@ int cli_main(int argc, char** argv) {
     return launch_local_ranks(nproc, arguments_without_nproc(argc, argv), std::chrono::seconds(10));
   const ExperimentVariant variant =
       smoke ? ExperimentVariant::smoke : bench_settings ? ExperimentVariant::bench : ExperimentVariant::as_written;
+  if (*run && multirun)
+    return command_sweep([&] { return experiment_multirun(experiment, overrides, sweep_runs_dir); }, {});
   if (*run) return command_run(experiment, overrides, request, variant);
   if (*validate) return command_validate(experiment, overrides, shapes, print, variant);
   if (*eval) return command_eval(experiment, overrides, eval_request);
   bench_request.phases = !no_phases;
   if (*bench) return command_bench(experiment, overrides, bench_request);
   if (*cache_teacher) return command_cache_teacher(experiment, overrides, cache_request);
-  if (*sweep) return command_sweep(sweep_file, overrides, sweep_runs_dir);
+  if (*sweep) return command_sweep([&] { return read_sweep_file(sweep_file, sweep_runs_dir); }, overrides);
   if (*export_command) return command_export(run_dir, export_dir);
   if (*convert) return command_convert(convert_request);
   if (*list) return with_plugins([](const Registry& r) { std::cout << list_components(r); });

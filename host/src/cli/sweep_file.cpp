@@ -22,7 +22,69 @@ std::string label(const std::string& key, const ConfigNode& value) {
   return key + "=" + (value.is_scalar() ? value.value() : value.describe());
 }
 
+// Every combination of the grid's values, in the order of its keys (the last varies fastest).
+std::vector<SweepRun> grid_runs(const ConfigNode& grid, std::vector<Diagnostic>& errors) {
+  std::vector<SweepRun> runs = {SweepRun{}};
+  for (const auto& [key, values] : grid.entries()) {
+    if (!values.is_list() || values.items().empty()) {
+      errors.push_back({values.where(), "grid." + key, "expected a non-empty list of values"});
+      continue;
+    }
+    std::vector<SweepRun> combined;
+    for (const auto& run : runs)
+      for (const auto& value : values.items()) {
+        SweepRun next = run;
+        next.name += (next.name.empty() ? "" : ",") + label(key, value);
+        next.overrides.push_back(override_text(key, value));
+        combined.push_back(std::move(next));
+      }
+    runs = std::move(combined);
+  }
+  return runs;
+}
+
+// The parts of `text` between commas outside brackets and quotes: "1e-4,2e-4" -> 2, "[a,b]" -> 1.
+std::vector<std::string> comma_separated(const std::string& text) {
+  std::vector<std::string> parts(1);
+  int depth = 0;
+  char quote = 0;
+  for (const char c : text) {
+    if (quote) quote = c == quote ? 0 : quote;
+    else if (c == '\'' || c == '"') quote = c;
+    else if (c == '[' || c == '{') ++depth;
+    else if (c == ']' || c == '}') --depth;
+    if (c == ',' && depth == 0 && !quote) parts.emplace_back();
+    else parts.back() += c;
+  }
+  return parts;
+}
+
 }  // namespace
+
+SweepFile multirun_sweep(const std::string& experiment, const std::string& name, const std::vector<std::string>& overrides,
+                         const std::string& runs_dir) {
+  SweepFile sweep;
+  sweep.name = name;
+  sweep.experiment = fs::absolute(experiment).lexically_normal().string();
+  sweep.folder = (fs::absolute(runs_dir) / name).lexically_normal().string();
+  ConfigNode grid = ConfigNode::map({"<command line>", 0, 0});
+  for (const std::string& text : overrides) {
+    const size_t equals = text.find('=');
+    const std::vector<std::string> values =
+        equals == std::string::npos || text[0] == '~' ? std::vector<std::string>{} : comma_separated(text.substr(equals + 1));
+    if (values.size() < 2) {
+      sweep.overrides.push_back(text);
+      continue;
+    }
+    ConfigNode list = ConfigNode::list(grid.where());
+    for (const std::string& value : values) list.push_back(parse_yaml_string(value, "<command line>"));
+    grid.set(text.substr(0, equals), std::move(list));
+  }
+  std::vector<Diagnostic> errors;
+  sweep.runs = grid_runs(grid, errors);
+  if (!errors.empty()) throw ConfigError(errors);
+  return sweep;
+}
 
 SweepFile read_sweep_file(const std::string& path, const std::string& runs_dir) {
   const ConfigNode root = parse_yaml_file(path);
@@ -57,26 +119,8 @@ SweepFile read_sweep_file(const std::string& path, const std::string& runs_dir) 
   const ConfigNode* runs = root.find("runs");
   if (!grid == !runs) error(root, "grid", "give either `grid` (values to combine) or `runs` (a list of override sets)");
   if (grid) {
-    if (!grid->is_map() || grid->entries().empty()) {
-      error(*grid, "grid", "expected a map of key.path: [values]");
-    } else {
-      sweep.runs = {SweepRun{}};
-      for (const auto& [key, values] : grid->entries()) {
-        if (!values.is_list() || values.items().empty()) {
-          error(values, "grid." + key, "expected a non-empty list of values");
-          continue;
-        }
-        std::vector<SweepRun> combined;
-        for (const auto& run : sweep.runs)
-          for (const auto& value : values.items()) {
-            SweepRun next = run;
-            next.name += (next.name.empty() ? "" : ",") + label(key, value);
-            next.overrides.push_back(override_text(key, value));
-            combined.push_back(std::move(next));
-          }
-        sweep.runs = std::move(combined);
-      }
-    }
+    if (!grid->is_map() || grid->entries().empty()) error(*grid, "grid", "expected a map of key.path: [values]");
+    else sweep.runs = grid_runs(*grid, errors);
   }
   if (runs) {
     if (!runs->is_list() || runs->items().empty()) error(*runs, "runs", "expected a list of {name, overrides}");

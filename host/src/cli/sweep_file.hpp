@@ -32,4 +32,9 @@ struct SweepFile {
 // ConfigError with file, line and key for every problem. `runs_dir` holds the sweep folders.
 SweepFile read_sweep_file(const std::string& path, const std::string& runs_dir);
 
+// `mmkd run EXP --multirun a=1,2 b=x,y c=3` (Hydra's multirun): the grid of every override whose
+// value lists several comma-separated values (outside brackets and quotes), the others for every run.
+SweepFile multirun_sweep(const std::string& experiment, const std::string& name, const std::vector<std::string>& overrides,
+                         const std::string& runs_dir);
+
 }  // namespace mmkd

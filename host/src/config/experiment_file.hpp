@@ -17,7 +17,8 @@ ConfigNode parse_yaml_string(const std::string& text, const std::string& source_
 void deep_merge(ConfigNode& base, const ConfigNode& over);
 
 // `key.path=value` (value parsed as YAML: `lr=1e-3`, `layers=[0,1]`, `name=null`); ConfigError
-// for a malformed override. Intermediate maps are created as needed.
+// for a malformed override. Intermediate maps are created as needed. Hydra's forms: `+key=value`
+// adds a key the config lacks, `++key=value` adds or replaces, `~key` (or `~key=value`) removes one.
 void apply_override(ConfigNode& root, const std::string& override_text);
 // Puts `value` at `key` (a.b.c), creating maps as needed; ConfigError naming `context` when a
 // segment is not a map.

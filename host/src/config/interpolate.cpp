@@ -120,7 +120,8 @@ class Interpolator {
   std::optional<ConfigNode> resolve_reference(const std::string& path, const ConfigNode& raw,
                                               const std::string& reference) {
     std::string target = trim(reference);
-    if (target.rfind("env:", 0) == 0) return resolve_environment(path, raw, target.substr(4));
+    for (const std::string resolver : {"env:", "oc.env:"})  // oc.env: OmegaConf's (Hydra's) spelling
+      if (target.rfind(resolver, 0) == 0) return resolve_environment(path, raw, target.substr(resolver.size()));
     Lookup lookup = find(target);
     if (lookup.failed) return std::nullopt;
     if (lookup.node == nullptr) {

@@ -28,6 +28,28 @@ class YamlConverter {
   // `where` overrides the node's own mark: a map value that is null or a block collection is
   // placed at its key, where a reader looks for it.
   ConfigNode convert(const YAML::Node& yaml, const SourceLocation& where, const std::string& key_path) {
+    if (stopped_) return ConfigNode();
+    if (depth_ == kMaxDepth || converted_ == kMaxValues) {
+      const std::string limit = depth_ == kMaxDepth ? "nested deeper than " + std::to_string(kMaxDepth) + " levels"
+                                                    : "more than " + std::to_string(kMaxValues) + " values";
+      errors_.push_back({where, key_path, limit + " (an alias inside the node it names, or aliases of aliases?)"});
+      stopped_ = true;  // one error; the rest of the tree is not converted
+      return ConfigNode();
+    }
+    ++converted_;
+    ++depth_;
+    ConfigNode node = convert_node(yaml, where, key_path);
+    --depth_;
+    return node;
+  }
+
+  const std::vector<Diagnostic>& errors() const { return errors_; }
+
+ private:
+  static constexpr int kMaxDepth = 64;
+  static constexpr int64_t kMaxValues = 100000;
+
+  ConfigNode convert_node(const YAML::Node& yaml, const SourceLocation& where, const std::string& key_path) {
     switch (yaml.Type()) {
       case YAML::NodeType::Scalar: {
         ConfigNode node = ConfigNode::scalar(yaml.Scalar(), where);
@@ -51,9 +73,6 @@ class YamlConverter {
     }
   }
 
-  const std::vector<Diagnostic>& errors() const { return errors_; }
-
- private:
   ConfigNode convert_map(const YAML::Node& yaml, const SourceLocation& where, const std::string& key_path) {
     ConfigNode node = ConfigNode::map(where);
     std::map<std::string, int> first_line;
@@ -63,7 +82,7 @@ class YamlConverter {
         errors_.push_back({key_where, key_path, "a map key must be a string"});
         continue;
       }
-      const std::string& key = it->first.Scalar();
+      const std::string key = it->first.Scalar();
       std::string path = join(key_path, key);
       auto [previous, inserted] = first_line.emplace(key, key_where.line);
       if (!inserted) {
@@ -72,7 +91,7 @@ class YamlConverter {
                                ", again at line " + std::to_string(key_where.line) + ")"});
         continue;
       }
-      const YAML::Node& value = it->second;
+      const YAML::Node value = it->second;  // a copy: `it->` points into a temporary
       bool at_key = value.IsNull() || is_block_collection(value);
       node.entries().emplace_back(key,
                                   convert(value, at_key ? key_where : location_of(value.Mark(), source_name_), path));
@@ -86,6 +105,9 @@ class YamlConverter {
 
   std::string source_name_;
   std::vector<Diagnostic> errors_;
+  int depth_ = 0;
+  int64_t converted_ = 0;
+  bool stopped_ = false;
 };
 
 }  // namespace

@@ -20,7 +20,8 @@ ConvertedKeys convert_keys(const CheckpointFormat& format,
   ConvertedKeys converted;
   std::map<std::string, std::string> source_of;
   for (const auto& [key, tensor] : tensors) {
-    auto matches = [&](const std::regex& pattern) { return std::regex_search(key, pattern); };
+    const std::string& source = key;
+    auto matches = [&](const std::regex& pattern) { return std::regex_search(source, pattern); };
     if (std::any_of(dropped.begin(), dropped.end(), matches)) {
       converted.dropped.push_back(key);
       continue;

@@ -546,7 +546,8 @@ class Planner {
     for (const auto& [port, tensor] : node.inputs) {
       if (contains(available, tensor)) continue;
       std::string message = "tensor `" + tensor + "` is not written before this node";
-      auto writer = std::find_if(later.begin(), later.end(), [&](const Written& w) { return w.tensor == tensor; });
+      const std::string& wanted = tensor;
+      auto writer = std::find_if(later.begin(), later.end(), [&](const Written& w) { return w.tensor == wanted; });
       if (writer != later.end() && writer->writer != node.key_path) {
         message += "; it is written by `" + writer->writer + "`, which runs later: move that node before `" + node.key_path + "`";
       } else {

@@ -26,8 +26,9 @@ std::string loss_output_problem(const LossOutput& output, const std::vector<Port
   for (const auto& port : declared_metrics) declared.push_back("`" + port.name + "`");
   for (const auto& [metric, value] : output.metrics) {
     if (!value.defined() || value.numel() != 1) return "metric `" + metric + "` is not a scalar tensor" + shape(value);
+    const std::string& name = metric;
     const bool is_declared = std::any_of(declared_metrics.begin(), declared_metrics.end(),
-                                         [&](const Port& port) { return port.name == metric; });
+                                         [&](const Port& port) { return port.name == name; });
     if (!is_declared)
       return fmt::format("metric `{}` is not declared (declared: {}; add it with ComponentInfo::output)", metric,
                          declared.empty() ? std::string("none") : fmt::format("{}", fmt::join(declared, ", ")));

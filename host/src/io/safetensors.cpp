@@ -203,7 +203,7 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path) {
     json header;
     try {
       header = json::parse(bytes + 8, bytes + 8 + header_size);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // a syntax error, or a number out of range (406)
       throw Error("safetensors file " + path + ": malformed JSON header: " + e.what());
     }
     if (!header.is_object()) throw Error("safetensors file " + path + ": header is not a JSON object");

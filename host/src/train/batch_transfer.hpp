@@ -1,5 +1,5 @@
 #pragma once
-// Batches copied to the training device one step ahead, on a side stream (issue 9): the copy
+// Batches copied to the training device one step ahead, on a side stream: the copy
 // of the next batch overlaps the current step's compute. On the CPU a batch passes through.
 #include <mmkd/tensor_map.hpp>
 

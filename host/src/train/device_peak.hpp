@@ -1,6 +1,6 @@
 #pragma once
 // Known dense peak TFLOP/s of GPUs at bf16/fp16 (tensor cores, fp32 accumulate), the
-// denominator of `mfu` when `trainer.peak_tflops` is left at 0 (issue 9).
+// denominator of `mfu` when `trainer.peak_tflops` is left at 0.
 #include <torch/types.h>
 
 #include <optional>

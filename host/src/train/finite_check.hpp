@@ -1,5 +1,5 @@
 #pragma once
-// NaN/Inf losses found without a host-device synchronisation per step (issue 9): each step's
+// NaN/Inf losses found without a host-device synchronisation per step: each step's
 // flag stays on the device until `first_nonfinite` reads the pending ones in one transfer,
 // before anything is saved, logged or evaluated.
 #include "graph/graph.hpp"

@@ -1,6 +1,6 @@
 #pragma once
 // torch::optim::AdamW with the same state and arithmetic, each step done by multi-tensor at::_foreach_* ops: a few
-// kernel launches per parameter group instead of about eight per parameter (issue 9).
+// kernel launches per parameter group instead of about eight per parameter.
 #include <torch/optim/adamw.h>
 
 namespace mmkd {

@@ -1,5 +1,5 @@
 #pragma once
-// Peak tensor memory of the training device between two reads (issue 9): CUDA's caching
+// Peak tensor memory of the training device between two reads: CUDA's caching
 // allocator statistics on a GPU, a counting wrapper around libtorch's CPU allocator on the CPU
 // (every CPU tensor allocated after the first PeakMemory was made, on any thread).
 #include <torch/types.h>

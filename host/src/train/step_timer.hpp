@@ -1,5 +1,5 @@
 #pragma once
-// Where a training step's time goes (issue 9): waiting for data, teacher forward, student
+// Where a training step's time goes: waiting for data, teacher forward, student
 // forward (model and losses), backward, optimizer. On CUDA each phase ends with a device
 // synchronisation, so the breakdown is opt-in (`trainer.time_phases`); the wait for data is
 // host time and always measured.

@@ -1,5 +1,5 @@
 #pragma once
-// Cached teacher targets (issue 9, as Fast Knowledge Distillation does): the frozen teachers'
+// Cached teacher targets (as Fast Knowledge Distillation does): the frozen teachers'
 // outputs for K fixed augmentations (views) of every training sample, written once by
 // `mmkd cache-teacher` and memory-mapped by runs whose teacher nodes say `cached: PATH`.
 // View v of sample i is the augmentation the loader draws in epoch v (seeds repeat every K

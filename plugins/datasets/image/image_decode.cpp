@@ -30,6 +30,17 @@ struct JpegHandle {
   throw DataError(std::string("corrupt JPEG: ") + tjGetErrorStr2(handle));
 }
 
+// A header claiming more pixels is refused before anything is allocated: Pillow's
+// DecompressionBombError limit (2 x MAX_IMAGE_PIXELS).
+constexpr int64_t kMaxPixels = 178956970;
+
+ImageSize within_pixel_limit(ImageSize size, const char* format) {
+  if (size.height * size.width > kMaxPixels)
+    throw DataError(std::string(format) + " of " + std::to_string(size.width) + " x " + std::to_string(size.height) +
+                    " pixels, over the limit of " + std::to_string(kMaxPixels) + " (Pillow's decompression bomb limit)");
+  return size;
+}
+
 struct JpegHeader {
   ImageSize size;
   int colorspace = TJCS_RGB;
@@ -39,7 +50,7 @@ JpegHeader read_jpeg_header(tjhandle handle, const uint8_t* data, size_t size) {
   int width = 0, height = 0, subsampling = 0, colorspace = 0;
   if (tjDecompressHeader3(handle, data, static_cast<unsigned long>(size), &width, &height, &subsampling, &colorspace) != 0)
     jpeg_fail(handle);
-  return {{height, width}, colorspace};
+  return {within_pixel_limit({height, width}, "JPEG"), colorspace};
 }
 
 // Adobe CMYK/YCCK JPEGs store inverted samples: R = (255 - C)(255 - K) / 255 with stored
@@ -130,6 +141,7 @@ torch::Tensor decode_png(const uint8_t* data, size_t size) {
   PngReader reader(source);
   ImageSize image_size;
   if (!png_read_header_as_rgb8(reader.png, reader.info, &image_size)) throw DataError("corrupt PNG: " + source.error);
+  within_pixel_limit(image_size, "PNG");
   if (png_get_rowbytes(reader.png, reader.info) != static_cast<size_t>(image_size.width) * 3)
     throw DataError("PNG: unsupported pixel layout");
   torch::Tensor pixels = torch::empty({image_size.height, image_size.width, 3}, torch::kUInt8);
@@ -165,7 +177,7 @@ ImageSize read_image_size(const uint8_t* data, size_t size) {
     case ImageFormat::Png:
       if (size < 24 || std::memcmp(data + 12, "IHDR", 4) != 0) throw DataError("corrupt PNG: no IHDR chunk first");
       if (big_endian32(data + 16) == 0 || big_endian32(data + 20) == 0) throw DataError("corrupt PNG: zero width or height");
-      return {big_endian32(data + 20), big_endian32(data + 16)};
+      return within_pixel_limit({big_endian32(data + 20), big_endian32(data + 16)}, "PNG");
     case ImageFormat::Unknown:
       break;
   }

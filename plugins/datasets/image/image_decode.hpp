@@ -25,7 +25,9 @@ struct JpegScale {
 
 ImageFormat detect_format(const uint8_t* data, size_t size);
 
-// Height and width from the header alone; throws mmkd::Error for an unknown or corrupt header.
+// Height and width from the header alone; throws mmkd::DataError for an unknown or corrupt
+// header, or one of more than 178,956,970 pixels (Pillow's decompression bomb limit), which
+// decode_image refuses too.
 ImageSize read_image_size(const uint8_t* data, size_t size);
 
 // The smallest of libjpeg-turbo's factors 1/1, 1/2, 1/4, 1/8 that keeps the scaled height

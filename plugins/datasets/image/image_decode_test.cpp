@@ -124,3 +124,17 @@ TEST(ImageDecode, CorruptDataIsAnErrorSayingWhat) {
   expect_error_naming([&] { mi::read_file_bytes("/nonexistent/x.jpg"); }, {"/nonexistent/x.jpg"});
   expect_error_naming([&] { mi::read_file_bytes("/tmp"); }, {"/tmp"});
 }
+
+// Found by fuzzing: a JPEG of a few hundred bytes whose header claims 65000 x 65000 pixels made
+// the decoder allocate 12 GB. Headers over Pillow's decompression bomb limit are refused.
+TEST(ImageDecode, HeadersClaimingTooManyPixelsAreRefusedBeforeDecoding) {
+  std::vector<uint8_t> jpeg = mi::encode_jpeg(mi::testing::smooth_image(16, 16));
+  size_t sof = 0;
+  while (!(jpeg[sof] == 0xFF && (jpeg[sof + 1] == 0xC0 || jpeg[sof + 1] == 0xC2))) ++sof;
+  for (size_t i : {sof + 5, sof + 7}) jpeg[i] = 0xFD, jpeg[i + 1] = 0xE8;  // height, width 65000
+  expect_error_naming([&] { decode(jpeg); }, {"JPEG of 65000 x 65000 pixels, over the limit of 178956970"});
+  std::vector<uint8_t> png = mi::encode_png(mi::testing::random_image(8, 8, 3));
+  png[17] = png[21] = 0x01;  // IHDR width, height 65544
+  expect_error_naming([&] { mi::read_image_size(png.data(), png.size()); }, {"PNG of 65544 x 65544 pixels"});
+}
+

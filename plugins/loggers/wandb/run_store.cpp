@@ -6,9 +6,11 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <stdexcept>
+#include <type_traits>
 
 namespace fs = std::filesystem;
 
@@ -39,6 +41,17 @@ std::vector<std::string> read_complete_lines(const std::string& path) {
     lines.push_back(text.substr(start, end - start));
   if (start < text.size()) fs::resize_file(path, start);
   return lines;
+}
+
+// `object[key]` when it has that JSON type, else `fallback`: files an earlier session (or anyone)
+// left are read without trusting their types.
+template <class T>
+T field_or(const nlohmann::json& object, const char* key, T fallback) {
+  const auto it = object.find(key);
+  if (it == object.end()) return fallback;
+  if constexpr (std::is_same_v<T, bool>) return it->is_boolean() ? it->get<bool>() : fallback;
+  else if constexpr (std::is_integral_v<T>) return it->is_number_integer() ? it->get<T>() : fallback;
+  else return it->is_string() ? it->get<T>() : fallback;
 }
 
 }  // namespace
@@ -80,7 +93,7 @@ RunStore::RunStore(const std::string& run_dir) : folder_(wandb_folder(run_dir)),
     if (!row.is_object())
       throw std::runtime_error(history_path + ": line " + std::to_string(lines_.size() + 1) + " is not a JSON object");
     for (const auto& [key, value] : row.items()) summary_[key] = value;
-    last_step_ = row.value("_step", int64_t{0});
+    last_step_ = field_or(row, "_step", int64_t{0});
     lines_.push_back(wandb_line(row));
   }
   history_.open(history_path, std::ios::binary | std::ios::app);
@@ -89,10 +102,10 @@ RunStore::RunStore(const std::string& run_dir) : folder_(wandb_folder(run_dir)),
   std::ifstream in(fs::path(folder_) / "upload.json");
   const nlohmann::json state = in ? nlohmann::json::parse(in, nullptr, false) : nlohmann::json();
   if (state.is_object()) {
-    state_.target = state.value("target", "");
-    state_.acked_rows = std::min(state.value("acked_rows", int64_t{0}), rows());
+    state_.target = field_or(state, "target", std::string());
+    state_.acked_rows = std::clamp(field_or(state, "acked_rows", int64_t{0}), int64_t{0}, rows());
     if (state.contains("exitcode") && state["exitcode"].is_number_integer()) state_.exitcode = state["exitcode"].get<int>();
-    state_.exit_sent = state.value("exit_sent", false);
+    state_.exit_sent = field_or(state, "exit_sent", false);
   }
 }
 
@@ -109,14 +122,15 @@ std::string RunStore::summary_line() const {
 
 double RunStore::last_runtime() const {
   const auto runtime = summary_.find("_runtime");
-  return runtime != summary_.end() && runtime->is_number() ? runtime->get<double>() : 0.0;
+  const double seconds = runtime != summary_.end() && runtime->is_number() ? runtime->get<double>() : 0.0;
+  return std::clamp(seconds, 0.0, 1e12);  // a whole number of seconds in the summary
 }
 
 void RunStore::append(const nlohmann::json& row) {
   history_ << row.dump() << '\n';
   if (!history_.flush()) throw std::runtime_error("cannot write " + folder_ + "/history.jsonl");
   for (const auto& [key, value] : row.items()) summary_[key] = value;
-  last_step_ = row.value("_step", int64_t{0});
+  last_step_ = field_or(row, "_step", int64_t{0});
   lines_.push_back(wandb_line(row));
 }
 
