@@ -35,7 +35,7 @@ struct JpegHandle {
 constexpr int64_t kMaxPixels = 178956970;
 
 ImageSize within_pixel_limit(ImageSize size, const char* format) {
-  if (size.height * size.width > kMaxPixels)
+  if (size.width > 0 && size.height > kMaxPixels / size.width)  // PNG sides reach 2^32: no product
     throw DataError(std::string(format) + " of " + std::to_string(size.width) + " x " + std::to_string(size.height) +
                     " pixels, over the limit of " + std::to_string(kMaxPixels) + " (Pillow's decompression bomb limit)");
   return size;

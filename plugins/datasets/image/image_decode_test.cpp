@@ -136,5 +136,7 @@ TEST(ImageDecode, HeadersClaimingTooManyPixelsAreRefusedBeforeDecoding) {
   std::vector<uint8_t> png = mi::encode_png(mi::testing::random_image(8, 8, 3));
   png[17] = png[21] = 0x01;  // IHDR width, height 65544
   expect_error_naming([&] { mi::read_image_size(png.data(), png.size()); }, {"PNG of 65544 x 65544 pixels"});
+  for (size_t i = 16; i < 24; ++i) png[i] = 0xFF;  // 2^32 - 1 on each side: the product overflows int64
+  expect_error_naming([&] { mi::read_image_size(png.data(), png.size()); }, {"PNG of 4294967295 x 4294967295 pixels"});
 }
 
