@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <torch/types.h>
 
+#include <csignal>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -97,6 +98,16 @@ TEST_F(Resume, InterruptWritesACheckpointAndResumesExactly) {
   ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
   expect_same_parameters(dir.file("full/final.safetensors"), dir.file("stopped/final.safetensors"));
   EXPECT_EQ(run_state(dir.file("stopped")), "finished");
+}
+
+// Slurm's SIGUSR1 before the time limit (sbatch --signal=USR1@90): a checkpoint, exit 128 + 10,
+// and a run that --resume continues exactly (a requeued job).
+TEST_F(Resume, SlurmsWarningSignalCheckpointsForARequeue) {
+  EXPECT_EQ(interrupt_run(dir.path(), "requeued", "USR1"), 128 + SIGUSR1);
+  EXPECT_EQ(run_state(dir.file("requeued")), "interrupted");
+  auto resumed = mmkd_in(dir.path(), "run exp.yaml --run-dir requeued --resume");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  expect_same_parameters(dir.file("full/final.safetensors"), dir.file("requeued/final.safetensors"));
 }
 
 TEST_F(Resume, KeepsOnlyTheNewestCheckpointsAndTheResolvedConfig) {

@@ -1,5 +1,7 @@
 #include "dist/process_group.hpp"
 
+#include "dist/slurm_nodelist.hpp"
+
 #include <mmkd/error.hpp>
 #include <mmkd/version.hpp>
 
@@ -72,6 +74,10 @@ std::optional<DistributedEnv> distributed_env_from_environment() {
   result.rank = env_int(torchrun ? "RANK" : "SLURM_PROCID", 0);
   result.local_rank = env_int(torchrun ? "LOCAL_RANK" : "SLURM_LOCALID", 0);
   result.master_addr = env("MASTER_ADDR").value_or("127.0.0.1");
+  if (slurm && !env("MASTER_ADDR")) {
+    const auto step_nodes = env("SLURM_STEP_NODELIST");
+    if (const auto nodes = step_nodes ? step_nodes : env("SLURM_JOB_NODELIST")) result.master_addr = first_slurm_host(*nodes);
+  }
   result.master_port = env_int("MASTER_PORT", 29500);
   if (result.rank >= result.world_size)
     throw Error(fmt::format("rank {} is not below the world size {}", result.rank, result.world_size));

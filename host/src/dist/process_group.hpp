@@ -22,8 +22,9 @@ struct DistributedEnv {
 };
 
 // From torchrun's RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT, or SLURM's
-// SLURM_PROCID, SLURM_NTASKS, SLURM_LOCALID (MASTER_ADDR/PORT still from the environment);
-// none when WORLD_SIZE (or SLURM_NTASKS) is absent or 1. Error for malformed values.
+// SLURM_PROCID, SLURM_NTASKS, SLURM_LOCALID (MASTER_PORT from the environment; MASTER_ADDR too,
+// else the first host of SLURM_STEP_NODELIST or SLURM_JOB_NODELIST); none when WORLD_SIZE (or
+// SLURM_NTASKS) is absent or 1. Error for malformed values.
 std::optional<DistributedEnv> distributed_env_from_environment();
 
 class ProcessGroupCollectives : public Collectives {

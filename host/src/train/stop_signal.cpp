@@ -15,6 +15,7 @@ static void on_stop_signal(int signal_number) {
 void install_stop_signal_handlers() {
   std::signal(SIGINT, on_stop_signal);
   std::signal(SIGTERM, on_stop_signal);
+  std::signal(SIGUSR1, on_stop_signal);  // Slurm's warning before the time limit (--signal=USR1@N)
 }
 
 int stop_signal_received() { return received_signal.load(); }

@@ -1,6 +1,6 @@
 #pragma once
-// SIGINT/SIGTERM ask the trainer to checkpoint and stop at the end of the current step; a
-// second signal stops at once.
+// SIGINT, SIGTERM and SIGUSR1 (Slurm's warning before the time limit) ask the trainer to
+// checkpoint and stop at the end of the current step; a second signal stops at once.
 namespace mmkd {
 
 void install_stop_signal_handlers();
