@@ -21,7 +21,9 @@ class WandbTest : public ::testing::Test {
   void SetUp() override {
     environment_.set("WANDB_BASE_URL", server_.url());
     environment_.set("WANDB_API_KEY", kApiKey);
-    for (const char* name : {"WANDB_MODE", "WANDB_ENTITY", "NETRC"}) environment_.unset(name);
+    for (const char* name : {"WANDB_MODE", "WANDB_ENTITY", "NETRC", "WANDB_PROJECT", "WANDB_RUN_GROUP", "WANDB_TAGS",
+                             "WANDB_NAME", "WANDB_RUN_ID"})
+      environment_.unset(name);
     mmkd::testing::write_file(run_dir_.file("config.yaml"),
                               "name: quickstart\ntrainer:\n  batch_size: 8\n  precision: fp32\nlog:\n  loggers:\n"
                               "    wandb:\n      tags: [kd, small]\n");

@@ -4,6 +4,7 @@
 #include "credentials.hpp"
 #include "run_settings.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -14,20 +15,38 @@ namespace mmkd::wandb {
 
 namespace {
 
+// The option when set, else the official client's environment variable, else "".
+std::string option_or_environment(const Options& options, const std::string& option, const char* variable) {
+  const std::string value = options.get<std::string>(option);
+  const char* from_environment = std::getenv(variable);
+  return value.empty() && from_environment != nullptr ? from_environment : value;
+}
+
+std::vector<std::string> comma_separated_tags(const std::string& text) {
+  std::vector<std::string> tags;
+  for (size_t begin = 0; begin <= text.size();) {
+    const size_t end = std::min(text.find(',', begin), text.size());
+    if (end > begin) tags.push_back(text.substr(begin, end - begin));
+    begin = end + 1;
+  }
+  return tags;
+}
+
 RunSettings run_settings(const Options& options, const Context& context) {
   RunSettings run;
-  run.project = options.get<std::string>("project");
-  run.entity = options.get<std::string>("entity");
-  if (const char* entity = std::getenv("WANDB_ENTITY"); run.entity.empty() && entity != nullptr) run.entity = entity;
-  run.group = options.get<std::string>("group");
+  run.project = option_or_environment(options, "project", "WANDB_PROJECT");
+  if (run.project.empty()) options.fail("project", "no W&B project: set this option or WANDB_PROJECT");
+  run.entity = option_or_environment(options, "entity", "WANDB_ENTITY");
+  run.group = option_or_environment(options, "group", "WANDB_RUN_GROUP");
   if (run.group.empty()) run.group = context.experiment_name;
   run.tags = options.get<std::vector<std::string>>("tags");
-  run.name = options.get<std::string>("name");
+  if (const char* tags = std::getenv("WANDB_TAGS"); run.tags.empty() && tags != nullptr) run.tags = comma_separated_tags(tags);
+  run.name = option_or_environment(options, "name", "WANDB_NAME");
   if (run.name.empty()) {
     const std::string folder = fs::path(context.run_dir).lexically_normal().filename().string();
     run.name = context.experiment_name.empty() ? folder : context.experiment_name + "/" + folder;
   }
-  run.run_id = options.get<std::string>("run_id");
+  run.run_id = option_or_environment(options, "run_id", "WANDB_RUN_ID");
   if (!run.run_id.empty() && !valid_run_id(run.run_id))
     options.fail("run_id", "`" + run.run_id + "` is not a W&B run id: use letters, digits, `-` and `_`, at most 64");
   if (run.run_id.empty()) {
@@ -45,14 +64,14 @@ ComponentInfo WandbLogger::info() {
                        "metrics from a background thread. The key comes from WANDB_API_KEY or ~/.netrc, the server "
                        "from WANDB_BASE_URL; WANDB_MODE=offline keeps everything in RUN_DIR/wandb for "
                        "`mmkd wandb-sync RUN_DIR`.")
-      .required_option<std::string>("project", "W&B project")
+      .option("project", "", "W&B project; empty: WANDB_PROJECT (one of them is required)")
       .option("entity", "", "W&B user or team; empty: WANDB_ENTITY, else the API key's default entity")
-      .option("group", "", "run group; empty: the experiment's name")
-      .option("tags", std::vector<std::string>{}, "run tags")
-      .option("name", "", "display name; empty: <experiment>/<run folder>")
+      .option("group", "", "run group; empty: WANDB_RUN_GROUP, else the experiment's name")
+      .option("tags", std::vector<std::string>{}, "run tags; empty: WANDB_TAGS (comma-separated)")
+      .option("name", "", "display name; empty: WANDB_NAME, else <experiment>/<run folder>")
       .option("run_id", "",
-              "W&B run id; empty: the one this run folder used before, else a hash of the run folder's path, so "
-              "--resume continues the same W&B run")
+              "W&B run id; empty: WANDB_RUN_ID, else the one this run folder used before, else a hash of the run "
+              "folder's path, so --resume continues the same W&B run")
       .option("send_every_seconds", 2.0, "history rows are sent at most this often while the run goes on", at_least(0))
       .option("retry_seconds", 2.0, "wait after a failed request, doubled after each further failure", positive())
       .option("max_retry_seconds", 300.0, "longest wait between retries", positive())

@@ -53,6 +53,24 @@ TEST_F(WandbTest, CreatesTheRunWithConfigGroupTagsAndBasicAuth) {
   EXPECT_EQ(server_.exitcode(), 0);
 }
 
+// The official client's environment variables fill the options left empty; options win.
+TEST_F(WandbTest, EnvironmentVariablesFillTheOptionsLeftEmpty) {
+  environment_.set("WANDB_PROJECT", "demo");
+  environment_.set("WANDB_RUN_GROUP", "from-env");
+  environment_.set("WANDB_TAGS", "a,b");
+  environment_.set("WANDB_NAME", "env-name");
+  environment_.set("WANDB_RUN_ID", "envrun1");
+  make_logger("project: '', group: chosen")->finish(true);
+  const nlohmann::json variables = server_.requests().front().body["variables"];
+  EXPECT_EQ(variables["project"], "demo");
+  EXPECT_EQ(variables["groupName"], "chosen");
+  EXPECT_EQ(variables["tags"], nlohmann::json({"a", "b"}));
+  EXPECT_EQ(variables["displayName"], "env-name");
+  EXPECT_EQ(variables["name"], "envrun1");
+  environment_.unset("WANDB_PROJECT");
+  EXPECT_THROW(make_logger("project: ''"), ConfigError);
+}
+
 TEST_F(WandbTest, DefaultsGroupToTheExperimentAndNameToTheRunFolder) {
   make_logger("entity: lab")->finish(true);
   const nlohmann::json variables = server_.requests().front().body["variables"];
