@@ -22,16 +22,15 @@ std::string loss_output_problem(const LossOutput& output, const std::vector<Port
     return t.defined() ? fmt::format(" (shape [{}])", fmt::join(t.sizes(), ", ")) : std::string(" (undefined)");
   };
   if (!output.loss.defined() || output.loss.numel() != 1) return "the loss is not a scalar tensor" + shape(output.loss);
-  std::vector<std::string> declared;
-  for (const auto& port : declared_metrics) declared.push_back("`" + port.name + "`");
   for (const auto& [metric, value] : output.metrics) {
     if (!value.defined() || value.numel() != 1) return "metric `" + metric + "` is not a scalar tensor" + shape(value);
     const std::string& name = metric;
-    const bool is_declared = std::any_of(declared_metrics.begin(), declared_metrics.end(),
-                                         [&](const Port& port) { return port.name == name; });
-    if (!is_declared)
+    if (std::none_of(declared_metrics.begin(), declared_metrics.end(), [&](const Port& port) { return port.name == name; })) {
+      std::vector<std::string> declared;
+      for (const auto& port : declared_metrics) declared.push_back("`" + port.name + "`");
       return fmt::format("metric `{}` is not declared (declared: {}; add it with ComponentInfo::output)", metric,
                          declared.empty() ? std::string("none") : fmt::format("{}", fmt::join(declared, ", ")));
+    }
   }
   for (const auto& port : declared_metrics)
     if (!port.optional && output.metrics.count(port.name) == 0)

@@ -8,12 +8,12 @@
 
 namespace mmkd::wandb {
 
-namespace {
-
 std::string environment(const char* name) {
   const char* value = std::getenv(name);
   return value == nullptr ? "" : value;
 }
+
+namespace {
 
 std::string netrc_path() {
   if (const std::string path = environment("NETRC"); !path.empty()) return path;

@@ -8,6 +8,9 @@ namespace mmkd::wandb {
 
 enum class Mode { Online, Offline, Disabled };
 
+// The environment variable's value, "" when unset.
+std::string environment(const char* name);
+
 // WANDB_MODE: online (default; also `run`), offline (also `dryrun`) or disabled; throws
 // std::runtime_error naming the variable for anything else.
 Mode mode_from_environment();

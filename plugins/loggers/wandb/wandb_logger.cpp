@@ -5,7 +5,6 @@
 #include "run_settings.hpp"
 
 #include <algorithm>
-#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 
@@ -18,8 +17,7 @@ namespace {
 // The option when set, else the official client's environment variable, else "".
 std::string option_or_environment(const Options& options, const std::string& option, const char* variable) {
   const std::string value = options.get<std::string>(option);
-  const char* from_environment = std::getenv(variable);
-  return value.empty() && from_environment != nullptr ? from_environment : value;
+  return value.empty() ? environment(variable) : value;
 }
 
 std::vector<std::string> comma_separated_tags(const std::string& text) {
@@ -40,7 +38,7 @@ RunSettings run_settings(const Options& options, const Context& context) {
   run.group = option_or_environment(options, "group", "WANDB_RUN_GROUP");
   if (run.group.empty()) run.group = context.experiment_name;
   run.tags = options.get<std::vector<std::string>>("tags");
-  if (const char* tags = std::getenv("WANDB_TAGS"); run.tags.empty() && tags != nullptr) run.tags = comma_separated_tags(tags);
+  if (run.tags.empty()) run.tags = comma_separated_tags(environment("WANDB_TAGS"));
   run.name = option_or_environment(options, "name", "WANDB_NAME");
   if (run.name.empty()) {
     const std::string folder = fs::path(context.run_dir).lexically_normal().filename().string();
