@@ -19,4 +19,4 @@ std::string run_python_tool(const std::string& script, const std::string& argume
 #define MMKD_REQUIRE_PYTHON()                                                                            \
   if (mmkd::testing::python().empty())                                                                   \
   GTEST_SKIP() << "MMKD_PYTHON is not set: scripts/test sets it to the Python of scripts/python-env, " \
-                  "which has transformers, timm and sentence-transformers"
+                  "which has the packages of tools/requirements.txt"
