@@ -39,3 +39,16 @@ function(mmkd_add_plugin name)
     endif()
   endif()
 endfunction()
+
+# mmkd_add_tool(TARGET COMMAND name SOURCES src... LIBRARIES lib...): the executable mmkd-<name>
+# that `mmkd <name>` runs (a plugin's command-line tool), installed beside mmkd and built by
+# mmkd_runtime.
+function(mmkd_add_tool target)
+  cmake_parse_arguments(TOOL "" "COMMAND" "SOURCES;LIBRARIES" ${ARGN})
+  add_executable(${target} ${TOOL_SOURCES})
+  target_link_libraries(${target} PRIVATE ${TOOL_LIBRARIES} CLI11::CLI11)
+  set_target_properties(${target} PROPERTIES OUTPUT_NAME mmkd-${TOOL_COMMAND}
+                                             INSTALL_RPATH "$ORIGIN/../${CMAKE_INSTALL_LIBDIR}")
+  install(TARGETS ${target} RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+  set_property(GLOBAL APPEND PROPERTY MMKD_TOOLS ${target})
+endfunction()

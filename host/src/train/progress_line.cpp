@@ -1,20 +1,16 @@
 #include "train/progress_line.hpp"
 
+#include <mmkd/progress.hpp>
+
 #include <fmt/format.h>
 
-#include <cmath>
 #include <cstdio>
 
 namespace mmkd {
 
 ProgressLine::ProgressLine(bool terminal) : terminal_(terminal) {}
 
-std::string ProgressLine::format_duration(double seconds) {
-  const auto s = static_cast<int64_t>(std::llround(std::max(0.0, seconds)));
-  if (s >= 3600) return fmt::format("{}h{:02d}m", s / 3600, (s % 3600) / 60);
-  if (s >= 60) return fmt::format("{}m{:02d}s", s / 60, s % 60);
-  return fmt::format("{}s", s);
-}
+std::string ProgressLine::format_duration(double seconds) { return mmkd::format_duration(seconds); }
 
 std::string ProgressLine::format(const Progress& p) {
   return fmt::format("step {}/{} | epoch {}/{} | loss {:.4f} | lr {:.2e} | {:.0f} samples/s | ETA {}", p.step,
