@@ -1,12 +1,16 @@
+#include "python_tools.hpp"
 #include "tiny_experiment.hpp"
 
 #include <mmkd/safetensors.hpp>
+#include <mmkd/version.hpp>
 
 #include <gtest/gtest.h>
 #include <torch/types.h>
 
 #include <arpa/inet.h>
 #include <chrono>
+#include <filesystem>
+#include <functional>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -52,10 +56,12 @@ std::string rank_env(int rank, int port) {
          " WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=" + std::to_string(port) + " ";
 }
 
-void expect_two_ranks_train_like_one(const std::string& overrides) {
+// `launch_two` trains exp.yaml on 2 ranks of batch 8 into `two/` from the folder it is given.
+void expect_two_ranks_train_like_one(const std::string& overrides,
+                                     const std::function<CommandResult(const TempDir&)>& launch_two) {
   TempDir dir;
   write_file(dir.file("exp.yaml"), data_parallel_experiment());
-  auto two = mmkd_in(dir.path(), "run exp.yaml --run-dir two --nproc 2 " + overrides);
+  auto two = launch_two(dir);
   ASSERT_EQ(two.exit_code, 0) << two.output;
   EXPECT_NE(two.output.find("2 ranks (Gloo), batch 8 per rank"), std::string::npos) << two.output;
   auto one = mmkd_in(dir.path(), "run exp.yaml --run-dir one trainer.batch_size=16 " + overrides);
@@ -73,12 +79,55 @@ void expect_two_ranks_train_like_one(const std::string& overrides) {
   EXPECT_NE(read_file(dir.file("two/metrics.jsonl")).find("\"step\":2"), std::string::npos);
 }
 
+void expect_two_ranks_train_like_one(const std::string& overrides) {
+  expect_two_ranks_train_like_one(overrides, [&](const TempDir& dir) {
+    return mmkd_in(dir.path(), "run exp.yaml --run-dir two --nproc 2 " + overrides);
+  });
+}
+
 TEST(DataParallel, TwoGlooRanksTrainLikeOneRankWithTheDoubleBatch) { expect_two_ranks_train_like_one(""); }
 
 // Gradients of the first micro-batch are accumulated before the hooks of the second start
 // the collectives.
 TEST(DataParallel, TwoGlooRanksWithAccumulationTrainLikeOneRank) {
   expect_two_ranks_train_like_one("trainer.accumulate=2 trainer.max_steps=2");
+}
+
+// The torchrun of PyTorch 2.x serves the rendezvous store itself (TORCHELASTIC_USE_AGENT_STORE); libtorch 1.13
+// cannot join that store and says so, and trains when torchrun leaves the store to rank 0.
+TEST(DataParallel, TheRealTorchrunStartsTwoGlooRanksThatTrainLikeOne) {
+  MMKD_REQUIRE_PYTHON();
+  const std::string torchrun = (std::filesystem::path(python()).parent_path() / "torchrun").string();
+  const std::string launch = "' --standalone --nproc-per-node 2 --no-python '" + mmkd_executable() + "' run exp.yaml";
+  std::string store_setting;
+#if !MMKD_TORCH_AT_LEAST(2, 0)
+  TempDir refused;
+  write_file(refused.file("exp.yaml"), data_parallel_experiment());
+  auto r = run_command("cd '" + refused.path() + "' && '" + torchrun + launch + " --run-dir two");
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("cannot join: run `TORCH_DISABLE_SHARE_RDZV_TCP_STORE=1 torchrun --standalone"),
+            std::string::npos) << r.output;
+  store_setting = "TORCH_DISABLE_SHARE_RDZV_TCP_STORE=1 ";
+#endif
+  expect_two_ranks_train_like_one("", [&](const TempDir& dir) {
+    return run_command("cd '" + dir.path() + "' && " + store_setting + "'" + torchrun + launch + " --run-dir two");
+  });
+}
+
+// An sbatch script's shell is not an srun step: one process trains, and says how to start the tasks.
+TEST(DataParallel, SlurmTasksWithoutSrunTrainOnOneProcess) {
+  TempDir dir;
+  write_file(dir.file("exp.yaml"), data_parallel_experiment());
+  auto batch = run_command("cd '" + dir.path() + "' && SLURM_NTASKS=4 SLURM_PROCID=0 SLURM_JOB_NODELIST=gpu[01-04] '" +
+                           mmkd_executable() + "' run exp.yaml --run-dir one trainer.max_steps=1");
+  EXPECT_EQ(batch.exit_code, 0) << batch.output;
+  EXPECT_NE(batch.output.find("SLURM_NTASKS=4 but srun did not start this process: training on one process"),
+            std::string::npos) << batch.output;
+  auto nproc = run_command("cd '" + dir.path() + "' && SLURM_NTASKS=2 SLURM_STEP_NUM_TASKS=2 SLURM_PROCID=1 '" +
+                           mmkd_executable() + "' run exp.yaml --run-dir two --nproc 2");
+  EXPECT_EQ(nproc.exit_code, 2) << nproc.output;
+  EXPECT_NE(nproc.output.find("--nproc 2: this process is already rank 1 of 2, started by srun; drop --nproc"),
+            std::string::npos) << nproc.output;
 }
 
 TEST(DataParallel, ARankThatDiesStopsTheOtherWithinTheTimeout) {

@@ -30,8 +30,9 @@ std::string slow_experiment(const std::string& runs) {
 }
 
 // Starts a run, waits for its checkpoint of step 4, sends `signal_name`, and returns the exit code.
-int interrupt_run(const std::string& dir, const std::string& run_dir, const std::string& signal_name) {
-  const std::string script = "cd '" + dir + "' && ('" + mmkd_executable() + "' run exp.yaml --run-dir " + run_dir +
+int interrupt_run(const std::string& dir, const std::string& run_dir, const std::string& signal_name,
+                  const std::string& flags = "") {
+  const std::string script = "cd '" + dir + "' && ('" + mmkd_executable() + "' run exp.yaml " + flags + " --run-dir " + run_dir +
                              " > " + run_dir + ".log 2>&1 & pid=$!; for i in $(seq 1 3000); do [ -e " + run_dir +
                              "/checkpoints/step_00000004.pt ] && break; sleep 0.01; done; kill -" + signal_name +
                              " $pid; wait $pid; echo exit=$?)";
@@ -101,11 +102,11 @@ TEST_F(Resume, InterruptWritesACheckpointAndResumesExactly) {
 }
 
 // Slurm's SIGUSR1 before the time limit (sbatch --signal=USR1@90): a checkpoint, exit 128 + 10,
-// and a run that --resume continues exactly (a requeued job).
+// and a run that the requeued job's same command line (--auto-resume) continues exactly.
 TEST_F(Resume, SlurmsWarningSignalCheckpointsForARequeue) {
-  EXPECT_EQ(interrupt_run(dir.path(), "requeued", "USR1"), 128 + SIGUSR1);
+  EXPECT_EQ(interrupt_run(dir.path(), "requeued", "USR1", "--auto-resume"), 128 + SIGUSR1);
   EXPECT_EQ(run_state(dir.file("requeued")), "interrupted");
-  auto resumed = mmkd_in(dir.path(), "run exp.yaml --run-dir requeued --resume");
+  auto resumed = mmkd_in(dir.path(), "run exp.yaml --run-dir requeued --auto-resume");
   ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
   expect_same_parameters(dir.file("full/final.safetensors"), dir.file("requeued/final.safetensors"));
 }

@@ -145,7 +145,7 @@ int command_bench(const std::string& path, std::vector<std::string> overrides, c
   for (const auto& override_text : bench_overrides(request)) overrides.push_back(override_text);
   const TempRunDir folder;
   return with_experiment(path, overrides, [&](const Loaded& loaded) {
-    const int code = run_training(loaded.registry, loaded.plan, RunRequest{folder.run_dir(), false, true});
+    const int code = run_training(loaded.registry, loaded.plan, RunRequest{folder.run_dir(), Resume::no, true});
     if (code != kExitOk) return code;
     std::cout << "\n" << describe_bench(summarise_bench(folder.run_dir() + "/metrics.jsonl", request.warmup));
     return 0;
@@ -246,7 +246,12 @@ int cli_main(int argc, char** argv) {
   auto* run = app.add_subcommand("run", "train an experiment");
   run->add_option("experiment", experiment, "experiment YAML file")->required();
   run->add_option("overrides", overrides, "key.path=value overrides");
-  run->add_flag("--resume", request.resume, "continue the newest interrupted run (or --run-dir) from its last checkpoint");
+  bool resume = false, auto_resume = false;
+  auto* resume_flag =
+      run->add_flag("--resume", resume, "continue the newest interrupted run (or --run-dir) from its last checkpoint");
+  run->add_flag("--auto-resume", auto_resume,
+                "like --resume when there is a checkpoint to continue, else start the run (a requeued job)")
+      ->excludes(resume_flag);
   run->add_option("--run-dir", request.run_dir, "run folder (default: runs/<name>/<timestamp>)");
   bool smoke = false;
   run->add_flag("--smoke", smoke,
@@ -259,6 +264,7 @@ int cli_main(int argc, char** argv) {
                 "run every combination of the overrides' comma-separated values (a=1,2 b=x,y) as the sweep "
                 "<name>_multirun in runs/sweeps, as `mmkd sweep` does")
       ->excludes("--resume")
+      ->excludes("--auto-resume")
       ->excludes("--run-dir")
       ->excludes("--smoke")
       ->excludes(nproc_option);
@@ -363,8 +369,20 @@ int cli_main(int argc, char** argv) {
     return code == 0 ? 0 : kExitBadInput;
   }
 
-  if (*run && nproc > 1 && !distributed_env_from_environment())
-    return launch_local_ranks(nproc, arguments_without_nproc(argc, argv), std::chrono::seconds(10));
+  if (*run) {
+    request.resume = resume ? Resume::required : auto_resume ? Resume::if_any : Resume::no;
+    const std::optional<DistributedEnv> launched = distributed_env_from_environment();
+    if (launched && nproc > 1) {
+      std::cerr << fmt::format("mmkd run: --nproc {}: this process is already rank {} of {}, started by {}; drop --nproc\n",
+                               nproc, launched->rank, launched->world_size, launched->launcher);
+      return kExitBadInput;
+    }
+    if (nproc > 1) return launch_local_ranks(nproc, arguments_without_nproc(argc, argv), std::chrono::seconds(10));
+    if (const std::optional<int> tasks = slurm_tasks_without_srun())
+      std::cerr << fmt::format("note: SLURM_NTASKS={} but srun did not start this process: training on one process "
+                               "(`srun mmkd run ...` starts {} ranks, `--nproc N` N ranks on this node)\n",
+                               *tasks, *tasks);
+  }
   const ExperimentVariant variant =
       smoke ? ExperimentVariant::smoke : bench_settings ? ExperimentVariant::bench : ExperimentVariant::as_written;
   if (*run && multirun)

@@ -66,10 +66,11 @@ GroupPtr make_gloo_group(const c10::intrusive_ptr<c10d::Store>& store, const Dis
 
 std::optional<DistributedEnv> distributed_env_from_environment() {
   const bool torchrun = env("WORLD_SIZE").has_value();
-  const bool slurm = !torchrun && env("SLURM_NTASKS").has_value();
+  const bool slurm = !torchrun && env("SLURM_STEP_NUM_TASKS").has_value();
   if (!torchrun && !slurm) return std::nullopt;
   DistributedEnv result;
-  result.world_size = env_int(torchrun ? "WORLD_SIZE" : "SLURM_NTASKS", 1);
+  result.launcher = torchrun ? "torchrun" : "srun";
+  result.world_size = env_int(torchrun ? "WORLD_SIZE" : "SLURM_STEP_NUM_TASKS", 1);
   if (result.world_size <= 1) return std::nullopt;
   result.rank = env_int(torchrun ? "RANK" : "SLURM_PROCID", 0);
   result.local_rank = env_int(torchrun ? "LOCAL_RANK" : "SLURM_LOCALID", 0);
@@ -79,9 +80,16 @@ std::optional<DistributedEnv> distributed_env_from_environment() {
     if (const auto nodes = step_nodes ? step_nodes : env("SLURM_JOB_NODELIST")) result.master_addr = first_slurm_host(*nodes);
   }
   result.master_port = env_int("MASTER_PORT", 29500);
+  result.agent_store = torchrun && env("TORCHELASTIC_USE_AGENT_STORE") == std::optional<std::string>("True");
   if (result.rank >= result.world_size)
     throw Error(fmt::format("rank {} is not below the world size {}", result.rank, result.world_size));
   return result;
+}
+
+std::optional<int> slurm_tasks_without_srun() {
+  if (env("WORLD_SIZE") || env("SLURM_STEP_NUM_TASKS")) return std::nullopt;
+  const int tasks = env_int("SLURM_NTASKS", 1);
+  return tasks > 1 ? std::optional<int>(tasks) : std::nullopt;
 }
 
 struct ProcessGroupCollectives::Impl {
@@ -96,9 +104,16 @@ ProcessGroupCollectives::ProcessGroupCollectives(const DistributedEnv& env, torc
                                                  std::chrono::milliseconds timeout)
     : env_(env), impl_(std::make_unique<Impl>()) {
   const std::string where = fmt::format("rank {} of {} at {}:{}", env.rank, env.world_size, env.master_addr, env.master_port);
+#if !MMKD_TORCH_AT_LEAST(2, 0)
+  if (env.agent_store)
+    throw Error(fmt::format("{}: torchrun's agent serves the store (TORCHELASTIC_USE_AGENT_STORE=True), which this "
+                            "mmkd's libtorch {} cannot join: run `TORCH_DISABLE_SHARE_RDZV_TCP_STORE=1 torchrun "
+                            "--standalone ...`, or `mmkd run --nproc N`",
+                            where, MMKD_TORCH_VERSION_STRING));
+#endif
   c10d::TCPStoreOptions options;
   options.port = static_cast<uint16_t>(env.master_port);
-  options.isServer = env.rank == 0;
+  options.isServer = env.rank == 0 && !env.agent_store;
   options.numWorkers = static_cast<size_t>(env.world_size);
   options.waitWorkers = true;
   options.timeout = timeout;

@@ -19,18 +19,25 @@ struct DistributedEnv {
   int local_rank = 0;
   std::string master_addr = "127.0.0.1";
   int master_port = 29500;
+  bool agent_store = false;  // torchrun's agent serves the store: every rank joins as a client
+  std::string launcher;      // "torchrun" or "srun"
 };
 
-// From torchrun's RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT, or SLURM's
-// SLURM_PROCID, SLURM_NTASKS, SLURM_LOCALID (MASTER_PORT from the environment; MASTER_ADDR too,
-// else the first host of SLURM_STEP_NODELIST or SLURM_JOB_NODELIST); none when WORLD_SIZE (or
-// SLURM_NTASKS) is absent or 1. Error for malformed values.
+// From torchrun's RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT and
+// TORCHELASTIC_USE_AGENT_STORE, or an srun step's SLURM_PROCID, SLURM_STEP_NUM_TASKS,
+// SLURM_LOCALID (MASTER_PORT from the environment; MASTER_ADDR too, else the first host of
+// SLURM_STEP_NODELIST or SLURM_JOB_NODELIST); none when WORLD_SIZE (or SLURM_STEP_NUM_TASKS)
+// is absent or 1. Error for malformed values.
 std::optional<DistributedEnv> distributed_env_from_environment();
+
+// SLURM_NTASKS when it is above 1 in a process srun did not start (an sbatch script's own
+// shell), where a run trains on one process instead of waiting for tasks that never come.
+std::optional<int> slurm_tasks_without_srun();
 
 class ProcessGroupCollectives : public Collectives {
  public:
-  // Joins the job: rank 0 serves the store on MASTER_PORT and waits for every rank up to
-  // `timeout`, which also bounds every later collective. Errors name the rank, the address
+  // Joins the job: rank 0 (or torchrun's agent) serves the store on MASTER_PORT, and the
+  // ranks wait for each other up to `timeout`, which also bounds every later collective. Errors name the rank, the address
   // and the cause (port in use, a rank that never joined).
   ProcessGroupCollectives(const DistributedEnv& env, torch::Device device, std::chrono::milliseconds timeout);
   ~ProcessGroupCollectives() override;

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstring>
 #include <ctime>
+#include <optional>
 #include <filesystem>
 #include <fstream>
 
@@ -27,30 +28,40 @@ namespace mmkd {
 
 static bool has_checkpoints(const fs::path& dir) { return !CheckpointFolder((dir / "checkpoints").string()).list().empty(); }
 
+// The newest (by name, i.e. timestamp) folder under experiment_dir that holds checkpoints.
+static std::optional<fs::path> newest_with_checkpoints(const fs::path& experiment_dir) {
+  std::optional<fs::path> newest;
+  if (fs::is_directory(experiment_dir))
+    for (const auto& entry : fs::directory_iterator(experiment_dir))
+      if (entry.is_directory() && has_checkpoints(entry.path()) && (!newest || entry.path() > *newest)) newest = entry.path();
+  return newest;
+}
+
 static ConfigError already_holds_checkpoints(const std::string& dir) {
   return ConfigError({"<command line>", 0, 0}, "--run-dir",
                      "run folder " + dir + " already holds checkpoints: add --resume to continue it, or choose another folder");
 }
 
 RunFolder prepare_run_folder(const std::string& runs_dir, const std::string& name, const std::string& explicit_dir,
-                             bool resume) {
+                             Resume resume) {
   const fs::path experiment_dir = fs::path(runs_dir) / name;
-  if (resume) {
+  if (resume == Resume::if_any) {
+    const bool resumable =
+        explicit_dir.empty() ? newest_with_checkpoints(experiment_dir).has_value() : has_checkpoints(explicit_dir);
+    resume = resumable ? Resume::required : Resume::no;
+  }
+  if (resume == Resume::required) {
     if (!explicit_dir.empty()) {
       if (!has_checkpoints(explicit_dir))
         throw ConfigError({"<command line>", 0, 0}, "--resume", "run folder " + explicit_dir + " holds no checkpoint to resume");
       return {explicit_dir, true};
     }
-    std::vector<fs::path> candidates;
-    if (fs::is_directory(experiment_dir))
-      for (const auto& entry : fs::directory_iterator(experiment_dir))
-        if (entry.is_directory() && has_checkpoints(entry.path())) candidates.push_back(entry.path());
-    if (candidates.empty())
+    const std::optional<fs::path> newest = newest_with_checkpoints(experiment_dir);
+    if (!newest)
       throw ConfigError({"<command line>", 0, 0}, "--resume",
                         "no run of `" + name + "` with a checkpoint under " + experiment_dir.string() +
                             "; start one without --resume, or pass --run-dir");
-    std::sort(candidates.begin(), candidates.end());
-    return {candidates.back().string(), true};
+    return {newest->string(), true};
   }
   if (!explicit_dir.empty()) {
     if (has_checkpoints(explicit_dir)) throw already_holds_checkpoints(explicit_dir);

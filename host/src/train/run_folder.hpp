@@ -10,12 +10,15 @@ struct RunFolder {
   bool resumed = false;
 };
 
+enum class Resume { no, required, if_any };
+
 // A new run gets a new timestamped folder under runs_dir/name, or `explicit_dir` when given
-// (refused when it already holds checkpoints). With `resume`, `explicit_dir` or else the
-// newest folder under runs_dir/name that holds checkpoints. ConfigError when there is
-// nothing to resume. Creates nothing: the caller creates the folder once the run is set up.
+// (refused when it already holds checkpoints). With `Resume::required`, `explicit_dir` or else
+// the newest folder under runs_dir/name that holds checkpoints; ConfigError when there is
+// nothing to resume. `Resume::if_any` resumes that folder when there is one, else starts a new
+// run (a requeued job). Creates nothing: the caller creates the folder once the run is set up.
 RunFolder prepare_run_folder(const std::string& runs_dir, const std::string& name, const std::string& explicit_dir,
-                             bool resume);
+                             Resume resume);
 
 // The run folder, created and held: an exclusive flock on RUN/.lock (with this process' id)
 // until destroyed, so that no second run or resume writes into it at the same time; a new run

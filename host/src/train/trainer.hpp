@@ -1,6 +1,7 @@
 #pragma once
 // The training loop of `mmkd run`.
 #include "graph/experiment_plan.hpp"
+#include "train/run_folder.hpp"
 
 #include <string>
 
@@ -8,7 +9,7 @@ namespace mmkd {
 
 struct RunRequest {
   std::string run_dir;  // empty: runs_dir/name/<timestamp>
-  bool resume = false;
+  Resume resume = Resume::no;
   bool benchmark = false;  // `mmkd bench`: every step reads the first batch again; no checkpoints or weights saved
 };
 

@@ -179,6 +179,13 @@ std::string FakeWandbServer::handle(const Request& request, int& status) {
   const nlohmann::json& body = request.body;
   if (request.path == "/graphql") {
     const nlohmann::json& variables = body["variables"];
+    if (body.value("query", "").find("RunResumeStatus") != std::string::npos) {
+      const bool known = runs_.count(variables.value("name", "")) > 0;
+      const nlohmann::json bucket = known ? nlohmann::json{{"id", "storage-id"}, {"historyLineCount", history_.size()}}
+                                          : nlohmann::json(nullptr);
+      return nlohmann::json{{"data", {{"model", {{"bucket", bucket}}}}}}.dump();
+    }
+    runs_.insert(variables.value("name", ""));
     const std::string entity = variables.value("entity", "test-entity");
     const nlohmann::json bucket = {
         {"id", "storage-id"},

@@ -1,6 +1,6 @@
 #pragma once
 // A W&B server for tests: a blocking socket server thread on 127.0.0.1 that answers
-// upsertBucket and file_stream, and keeps what W&B would (history lines by offset, the last
+// upsertBucket, RunResumeStatus and file_stream, and keeps what W&B would (history lines by offset, the last
 // summary, the exit code). It can fail requests: HTTP 500 or 401, or a dropped connection
 // before or after it handled the request.
 #include <nlohmann/json.hpp>
@@ -12,6 +12,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -61,6 +62,7 @@ class FakeWandbServer {
   std::deque<Failure> failures_;
   bool fail_all_ = false;
   double delay_seconds_ = 0;
+  std::set<std::string> runs_;  // run ids upsertBucket created
   std::map<int64_t, std::string> history_;
   std::string summary_;
   std::optional<int> exitcode_;

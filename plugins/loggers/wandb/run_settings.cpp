@@ -1,5 +1,6 @@
 #include "run_settings.hpp"
 
+#include "credentials.hpp"
 #include "run_store.hpp"
 
 #include <nlohmann/json.hpp>
@@ -13,9 +14,18 @@ namespace fs = std::filesystem;
 
 namespace mmkd::wandb {
 
-std::string run_id_for_folder(const std::string& run_dir) {
+namespace {
+
+std::string absolute_run_path(const std::string& run_dir) {
   std::string path = fs::absolute(run_dir).lexically_normal().string();
   while (path.size() > 1 && path.back() == '/') path.pop_back();
+  return path;
+}
+
+}  // namespace
+
+std::string run_id_for_folder(const std::string& run_dir) {
+  const std::string path = absolute_run_path(run_dir);
   uint64_t hash = 14695981039346656037ull;  // FNV-1a, 64 bits
   for (unsigned char c : path) hash = (hash ^ c) * 1099511628211ull;
   const char* digits = "0123456789abcdefghijklmnopqrstuvwxyz";
@@ -31,7 +41,12 @@ bool valid_run_id(const std::string& id) {
   return true;
 }
 
-std::string wandb_folder(const std::string& run_dir) { return (fs::path(run_dir) / "wandb").string(); }
+std::string wandb_folder(const std::string& run_dir) {
+  const std::string root = environment("WANDB_DIR");
+  if (root.empty()) return (fs::path(run_dir) / "wandb").string();
+  const std::string folder = fs::path(absolute_run_path(run_dir)).filename().string();
+  return (fs::path(root) / "wandb" / (folder + "-" + run_id_for_folder(run_dir))).string();
+}
 
 std::optional<RunSettings> read_run_settings(const std::string& run_dir) {
   const std::string path = (fs::path(wandb_folder(run_dir)) / "run.json").string();
@@ -47,13 +62,16 @@ std::optional<RunSettings> read_run_settings(const std::string& run_dir) {
   settings.group = json.value("group", "");
   settings.tags = json.value("tags", std::vector<std::string>{});
   settings.name = json.value("name", "");
+  settings.notes = json.value("notes", "");
+  settings.job_type = json.value("job_type", "");
   return settings;
 }
 
 void write_run_settings(const std::string& run_dir, const RunSettings& settings) {
   const nlohmann::json json = {{"run_id", settings.run_id}, {"project", settings.project},
                                {"entity", settings.entity}, {"group", settings.group},
-                               {"tags", settings.tags},     {"name", settings.name}};
+                               {"tags", settings.tags},     {"name", settings.name},
+                               {"notes", settings.notes},   {"job_type", settings.job_type}};
   fs::create_directories(wandb_folder(run_dir));
   write_file_atomically((fs::path(wandb_folder(run_dir)) / "run.json").string(), json.dump(2) + "\n");
 }

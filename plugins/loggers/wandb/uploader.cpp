@@ -140,6 +140,10 @@ void Uploader::send_due() {
   const Clock::time_point now = Clock::now();
   if (now < retry_at_) return;
   if (!run_ready_) {
+    if (!resume_policy_checked_) {
+      if (!check_resume_policy()) return;
+      resume_policy_checked_ = true;
+    }
     if (!attempt(api_->upsert_run(run_, config_), "creating the run")) return;
     run_ready_ = true;
     say("logging to " + api_->run_url());
@@ -160,6 +164,15 @@ void Uploader::send_due() {
     update_state([](UploadState& s) { s.exit_sent = true; });
   }
   if (Clock::now() >= last_post_ + seconds(timing_.heartbeat_seconds) && !aborted_) attempt(api_->heartbeat(), "heartbeat");
+}
+
+bool Uploader::check_resume_policy() {
+  if (run_.resume != "must" && run_.resume != "never") return true;
+  const RunPresence presence = api_->run_presence(run_);
+  if (!attempt(presence.result, "looking up the run")) return false;
+  if (presence.exists == (run_.resume == "must")) return true;
+  const std::string why = presence.exists ? " exists already" : " does not exist";
+  return attempt({Outcome::Refused, "WANDB_RESUME=" + run_.resume + ": the W&B run " + run_.target() + why}, "resuming");
 }
 
 bool Uploader::attempt(const ApiResult& result, const char* what) {

@@ -78,6 +78,7 @@ class Uploader {
   void end_rows();
   void send_due();
   bool attempt(const ApiResult& result, const char* what);
+  bool check_resume_policy();  // WANDB_RESUME=must or never against the run on the server
   bool uploaded() const;
   std::optional<Clock::time_point> next_wake() const;
   void update_state(const std::function<void(UploadState&)>& change);
@@ -101,6 +102,7 @@ class Uploader {
   Clock::time_point started_ = Clock::now();
   double runtime_base_ = 0;
   bool finishing_seen_ = false, run_ready_ = false, refused_ = false, warned_dropped_ = false;
+  bool resume_policy_checked_ = false;
   std::string refusal_;
   int failures_ = 0;
   Clock::time_point retry_at_, last_send_, last_post_;

@@ -5,12 +5,16 @@ namespace mmkd::wandb {
 namespace {
 
 const char* const kUpsertBucket = R"(mutation UpsertBucket($name: String, $project: String, $entity: String,
-    $groupName: String, $displayName: String, $config: JSONString, $tags: [String!]) {
+    $groupName: String, $displayName: String, $notes: String, $jobType: String, $config: JSONString, $tags: [String!]) {
   upsertBucket(input: {name: $name, modelName: $project, entityName: $entity, groupName: $groupName,
-                       displayName: $displayName, config: $config, tags: $tags}) {
+                       displayName: $displayName, notes: $notes, jobType: $jobType, config: $config, tags: $tags}) {
     bucket { id name displayName project { name entity { name } } historyLineCount }
     inserted
   }
+})";
+
+const char* const kRunResumeStatus = R"(query RunResumeStatus($project: String, $entity: String, $name: String!) {
+  model(name: $project, entityName: $entity) { bucket(name: $name, missingOk: true) { id historyLineCount } }
 })";
 
 ApiResult outcome_of(const HttpResponse& response) {
@@ -50,6 +54,8 @@ ApiResult WandbApi::upsert_run(const RunSettings& run, const nlohmann::json& con
   if (!run.entity.empty()) variables["entity"] = run.entity;
   if (!run.group.empty()) variables["groupName"] = run.group;
   if (!run.name.empty()) variables["displayName"] = run.name;
+  if (!run.notes.empty()) variables["notes"] = run.notes;
+  if (!run.job_type.empty()) variables["jobType"] = run.job_type;
   if (!config.empty()) variables["config"] = config.dump();
   const nlohmann::json body = {{"query", kUpsertBucket}, {"variables", variables}};
   const HttpResponse response = http_.post_json(base_url_ + "/graphql", body.dump());
@@ -62,6 +68,19 @@ ApiResult WandbApi::upsert_run(const RunSettings& run, const nlohmann::json& con
   project_ = run.project;
   run_id_ = run.run_id;
   return result;
+}
+
+RunPresence WandbApi::run_presence(const RunSettings& run) {
+  nlohmann::json variables = {{"name", run.run_id}, {"project", run.project}};
+  if (!run.entity.empty()) variables["entity"] = run.entity;
+  const nlohmann::json body = {{"query", kRunResumeStatus}, {"variables", variables}};
+  const HttpResponse response = http_.post_json(base_url_ + "/graphql", body.dump());
+  const ApiResult result = outcome_of(response);
+  if (result.outcome != Outcome::Ok) return {result};
+  const nlohmann::json answer = nlohmann::json::parse(response.body, nullptr, false);
+  if (!answer.is_object() || !answer.contains("data")) return {{Outcome::Retry, "the RunResumeStatus answer has no data"}};
+  const nlohmann::json::json_pointer bucket("/data/model/bucket");
+  return {result, answer.contains(bucket) && answer[bucket].is_object()};
 }
 
 ApiResult WandbApi::send_history(int64_t offset, const std::vector<std::string>& lines, const std::string& summary) {

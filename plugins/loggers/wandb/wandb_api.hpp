@@ -29,6 +29,11 @@ struct UpsertAnswer {
 };
 UpsertAnswer parse_upsert_answer(const std::string& body, const std::string& project);
 
+struct RunPresence {
+  ApiResult result;
+  bool exists = false;
+};
+
 class WandbApi {
  public:
   WandbApi(std::string base_url, std::string api_key, const std::atomic<bool>& abort);
@@ -37,6 +42,7 @@ class WandbApi {
   // and how many history lines the server holds.
   ApiResult upsert_run(const RunSettings& run, const nlohmann::json& config);
   int64_t server_history_lines() const { return server_history_lines_; }
+  RunPresence run_presence(const RunSettings& run);  // whether the W&B run exists (RunResumeStatus)
   ApiResult send_history(int64_t offset, const std::vector<std::string>& lines, const std::string& summary);
   ApiResult send_exit(int exitcode);
   ApiResult heartbeat();

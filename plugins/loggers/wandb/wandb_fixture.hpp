@@ -22,7 +22,7 @@ class WandbTest : public ::testing::Test {
     environment_.set("WANDB_BASE_URL", server_.url());
     environment_.set("WANDB_API_KEY", kApiKey);
     for (const char* name : {"WANDB_MODE", "WANDB_ENTITY", "NETRC", "WANDB_PROJECT", "WANDB_RUN_GROUP", "WANDB_TAGS",
-                             "WANDB_NAME", "WANDB_RUN_ID"})
+                             "WANDB_NAME", "WANDB_RUN_ID", "WANDB_NOTES", "WANDB_JOB_TYPE", "WANDB_RESUME", "WANDB_DIR"})
       environment_.unset(name);
     mmkd::testing::write_file(run_dir_.file("config.yaml"),
                               "name: quickstart\ntrainer:\n  batch_size: 8\n  precision: fp32\nlog:\n  loggers:\n"

@@ -44,6 +44,12 @@ RunSettings run_settings(const Options& options, const Context& context) {
     const std::string folder = fs::path(context.run_dir).lexically_normal().filename().string();
     run.name = context.experiment_name.empty() ? folder : context.experiment_name + "/" + folder;
   }
+  run.notes = option_or_environment(options, "notes", "WANDB_NOTES");
+  run.job_type = option_or_environment(options, "job_type", "WANDB_JOB_TYPE");
+  run.resume = option_or_environment(options, "resume", "WANDB_RESUME");
+  if (run.resume == "true") run.resume = "auto";
+  if (!run.resume.empty() && run.resume != "allow" && run.resume != "auto" && run.resume != "must" && run.resume != "never")
+    options.fail("resume", "`" + run.resume + "` is no W&B resume policy: allow, auto, must or never (or WANDB_RESUME)");
   run.run_id = option_or_environment(options, "run_id", "WANDB_RUN_ID");
   if (!run.run_id.empty() && !valid_run_id(run.run_id))
     options.fail("run_id", "`" + run.run_id + "` is not a W&B run id: use letters, digits, `-` and `_`, at most 64");
@@ -60,13 +66,18 @@ ComponentInfo WandbLogger::info() {
   return ComponentInfo("wandb",
                        "Weights & Biases: creates or resumes the run (config, group, tags) and streams the logged "
                        "metrics from a background thread. The key comes from WANDB_API_KEY or ~/.netrc, the server "
-                       "from WANDB_BASE_URL; WANDB_MODE=offline keeps everything in RUN_DIR/wandb for "
+                       "from WANDB_BASE_URL; WANDB_MODE=offline keeps everything in RUN_DIR/wandb (WANDB_DIR/wandb/... when set) for "
                        "`mmkd wandb-sync RUN_DIR`.")
       .option("project", "", "W&B project; empty: WANDB_PROJECT (one of them is required)")
       .option("entity", "", "W&B user or team; empty: WANDB_ENTITY, else the API key's default entity")
       .option("group", "", "run group; empty: WANDB_RUN_GROUP, else the experiment's name")
       .option("tags", std::vector<std::string>{}, "run tags; empty: WANDB_TAGS (comma-separated)")
       .option("name", "", "display name; empty: WANDB_NAME, else <experiment>/<run folder>")
+      .option("notes", "", "run notes (the description on the run's page); empty: WANDB_NOTES")
+      .option("job_type", "", "job type, e.g. train or eval; empty: WANDB_JOB_TYPE")
+      .option("resume", "",
+              "must: fail (rows kept for wandb-sync) unless the W&B run exists; never: fail if it exists; allow, auto "
+              "or empty: create or continue it; empty: WANDB_RESUME")
       .option("run_id", "",
               "W&B run id; empty: WANDB_RUN_ID, else the one this run folder used before, else a hash of the run "
               "folder's path, so --resume continues the same W&B run")

@@ -67,8 +67,62 @@ TEST_F(WandbTest, EnvironmentVariablesFillTheOptionsLeftEmpty) {
   EXPECT_EQ(variables["tags"], nlohmann::json({"a", "b"}));
   EXPECT_EQ(variables["displayName"], "env-name");
   EXPECT_EQ(variables["name"], "envrun1");
+  EXPECT_FALSE(variables.contains("notes"));
   environment_.unset("WANDB_PROJECT");
   EXPECT_THROW(make_logger("project: ''"), ConfigError);
+}
+
+TEST_F(WandbTest, NotesAndJobTypeAsOptionsOrVariablesAreKeptForTheSync) {
+  environment_.set("WANDB_NOTES", "lr sweep, first try");
+  environment_.set("WANDB_JOB_TYPE", "train");
+  make_logger("job_type: pretrain")->finish(true);
+  const nlohmann::json variables = server_.requests().front().body["variables"];
+  EXPECT_EQ(variables["notes"], "lr sweep, first try");
+  EXPECT_EQ(variables["jobType"], "pretrain");
+  EXPECT_NE(server_.requests().front().body["query"].get<std::string>().find("notes: $notes, jobType: $jobType"),
+            std::string::npos);
+  const std::optional<RunSettings> kept = read_run_settings(run_dir_.path());
+  ASSERT_TRUE(kept.has_value());
+  EXPECT_EQ(kept->notes, "lr sweep, first try");
+  EXPECT_EQ(kept->job_type, "pretrain");
+}
+
+// WANDB_RESUME=must needs the W&B run, never refuses it; either way the rows stay for wandb-sync.
+TEST_F(WandbTest, ResumePolicyMustAndNeverAskTheServerFirst) {
+  environment_.set("WANDB_RESUME", "must");
+  auto missing = make_logger();
+  missing->log(1, {{"loss", 1.0}});
+  missing->finish(true);
+  EXPECT_NE(server_.requests().front().body["query"].get<std::string>().find("query RunResumeStatus"), std::string::npos);
+  EXPECT_EQ(server_.requests().size(), 1u);  // refused before upsertBucket
+  EXPECT_NE(read_file(fs::path(wandb_folder(run_dir_.path())) / "history.jsonl").find("\"loss\""), std::string::npos);
+
+  environment_.set("WANDB_RESUME", "allow");
+  make_logger()->finish(true);
+  environment_.set("WANDB_RESUME", "must");
+  make_logger()->finish(true);
+  EXPECT_EQ(server_.exitcode(), 0);
+  environment_.set("WANDB_RESUME", "never");
+  const size_t before = server_.requests().size();
+  make_logger()->finish(true);
+  EXPECT_EQ(server_.requests().size(), before + 1);  // only the lookup
+  environment_.set("WANDB_RESUME", "sometimes");
+  expect_error_naming([&] { make_logger(); }, {"resume", "`sometimes` is no W&B resume policy"});
+}
+
+// WANDB_DIR moves the W&B files out of the run folder, one folder per run folder.
+TEST_F(WandbTest, WandbDirHoldsTheFilesOfEachRunFolder) {
+  mmkd::testing::TempDir root;
+  environment_.set("WANDB_DIR", root.path());
+  auto logger = make_logger();
+  logger->log(1, {{"loss", 0.5}});
+  logger->finish(true);
+  const fs::path folder = wandb_folder(run_dir_.path());
+  EXPECT_EQ(folder.parent_path(), fs::path(root.path()) / "wandb");
+  EXPECT_EQ(folder.filename().string(),
+            fs::path(run_dir_.path()).filename().string() + "-" + run_id_for_folder(run_dir_.path()));
+  EXPECT_TRUE(fs::exists(folder / "run.json"));
+  EXPECT_FALSE(fs::exists(fs::path(run_dir_.path()) / "wandb"));
 }
 
 TEST_F(WandbTest, DefaultsGroupToTheExperimentAndNameToTheRunFolder) {
