@@ -44,6 +44,11 @@ const std::vector<OptionSpec>& trainer_options() {
           .option("max_steps", int64_t{0}, "optimizer steps to run; 0 = epochs x steps per epoch", at_least(0))
           .option("batch_size", int64_t{32}, "samples per micro-batch", at_least(1))
           .option("accumulate", int64_t{1}, "micro-batches per optimizer step", at_least(1))
+          .option("accumulate_mode", std::string("split"),
+                  "split: each micro-batch's losses see only its rows (contrastive negatives too); gradcache: the "
+                  "losses see the whole accumulated batch, as OpenCLIP's --accum-freq (features cached without "
+                  "autograd, each micro-batch run again with it), gradients equal to one step on the whole batch",
+                  one_of({"split", "gradcache"}))
           .option("clip_grad_norm", 0.0, "clip the global gradient norm to this value; 0 = off", at_least(0))
           .option("precision", std::string("fp32"), "autocast precision on CUDA (fp32 on CPU)",
                   one_of({"fp32", "bf16", "fp16"}))

@@ -12,6 +12,7 @@
 #include "train/checkpoint.hpp"
 #include "train/concat_dataset.hpp"
 #include "train/device_peak.hpp"
+#include "train/feature_cache.hpp"
 #include "train/finite_check.hpp"
 #include "train/flop_estimate.hpp"
 #include "train/gradient_clipping.hpp"
@@ -40,6 +41,7 @@
 #include <csignal>
 #include <filesystem>
 #include <optional>
+#include <set>
 #include <thread>
 #include <unistd.h>
 
@@ -99,6 +101,7 @@ class Run {
     auto dataset = training_dataset(registry_, plan_, context);
     const int64_t batch_size = trainer_.get<int64_t>("batch_size");
     const int64_t accumulate = trainer_.get<int64_t>("accumulate");
+    const bool feature_cache = accumulate > 1 && trainer_.get<std::string>("accumulate_mode") == "gradcache";
     const int world = group_ ? group_->world_size() : 1;
     LoaderOptions loading = loader_options(plan_, context);
     loading.teacher_cache = open_teacher_cache(plan_, dataset->size());
@@ -241,6 +244,25 @@ class Run {
         zero_gradients(optimizer);
         graph.update_momentum();
         int signal_number = 0;
+        // Every rank agrees on stopping before the last backward pass starts its collectives.
+        auto before_last_backward = [&] {
+          signal_number = stop_signal_received();
+          if (group_) {
+            torch::Tensor flag = torch::tensor({signal_number ? 1.0 : 0.0}, torch::kDouble);
+            group_->all_reduce_sum(flag);
+            if (flag.item<double>() > 0 && !signal_number) signal_number = SIGINT;
+          }
+          if (averager) averager->arm();
+        };
+        auto add_losses_to_interval = [&](const LossValues& losses) {
+          add_to_interval("loss", losses.total.detach());
+          for (const auto& [key, value] : losses.values) add_to_interval(key, value);
+        };
+        auto run_model = [&](TensorMap& tensors) {
+          AutocastGuard autocast(device_, precision_);
+          graph.run_model(tensors);
+        };
+        FeatureCache cache;
         for (int64_t micro = 0; micro < accumulate; ++micro) {
           timer.start();
           const int64_t index = position.batch_in_epoch + micro;
@@ -257,6 +279,22 @@ class Run {
           if (momentum_first) run_momentum();
           graph.run_teachers(tensors);
           timer.stop("teacher");
+          if (feature_cache) {
+            TensorMap inputs = tensors;
+            TensorMap rng = rng_state();
+            std::set<std::string> model_keys;
+            {
+              torch::NoGradGuard no_grad;
+              run_model(tensors);
+              for (const auto& [key, value] : tensors)
+                if (!inputs.count(key)) model_keys.insert(key);
+              if (!momentum_first) run_momentum();
+            }
+            if (step_flops == 0) step_flops = estimate_step_flops(graph, tensors) * static_cast<double>(accumulate);
+            cache.add(std::move(inputs), std::move(rng), std::move(tensors), model_keys);
+            timer.stop("student");
+            continue;
+          }
           {
             AutocastGuard autocast(device_, precision_);
             graph.run_model(tensors);
@@ -266,21 +304,25 @@ class Run {
           if (step_flops == 0) step_flops = estimate_step_flops(graph, tensors) * static_cast<double>(accumulate);
           finite_check.add(position.step + 1, losses);
           timer.stop("student");
-          if (micro == accumulate - 1) {
-            // Every rank agrees on stopping before the last backward pass starts its collectives.
-            signal_number = stop_signal_received();
-            if (group_) {
-              torch::Tensor flag = torch::tensor({signal_number ? 1.0 : 0.0}, torch::kDouble);
-              group_->all_reduce_sum(flag);
-              if (flag.item<double>() > 0 && !signal_number) signal_number = SIGINT;
-            }
-            if (averager) averager->arm();
-          }
+          if (micro == accumulate - 1) before_last_backward();
           timer.start();
           if (const std::string problem = losses_without_gradient_problem(losses); !problem.empty()) throw Error(problem);
           scaler.scale(accumulate > 1 ? losses.total / static_cast<double>(accumulate) : losses.total).backward();
-          add_to_interval("loss", losses.total.detach());
-          for (const auto& [key, value] : losses.values) add_to_interval(key, value);
+          add_losses_to_interval(losses);
+          timer.stop("backward");
+        }
+        if (feature_cache) {
+          timer.start();
+          LossValues losses;
+          {
+            AutocastGuard autocast(device_, precision_);
+            losses = graph.compute_losses(cache.full_batch());
+          }
+          finite_check.add(position.step + 1, losses);
+          if (const std::string problem = losses_without_gradient_problem(losses); !problem.empty()) throw Error(problem);
+          scaler.scale(losses.total).backward();
+          cache.replay(run_model, before_last_backward);
+          add_losses_to_interval(losses);
           timer.stop("backward");
         }
         if (averager) averager->finish();
