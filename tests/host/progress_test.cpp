@@ -112,5 +112,13 @@ TEST(Progress, AdvanceFromManyThreads) {
   for (std::thread& thread : threads) thread.join();
   recorded.progress.finish();
   EXPECT_EQ(recorded.progress.done(), 40000);
-  EXPECT_EQ(recorded.written(), "tokenize  40,000/40,000 documents  in 0s\n");  // no time passed
+  EXPECT_EQ(recorded.written(), "");  // no time passed: a plain log says nothing of it
+}
+
+TEST(Progress, PlainOutputHasAFinalLineForAPhaseOfASecondOrMore) {
+  RecordedProgress recorded(3, false);
+  recorded.progress.advance(3);
+  recorded.now = 101.5;
+  recorded.progress.finish();
+  EXPECT_EQ(recorded.written(), "tokenize  3/3 documents  2.0/s  in 2s\n");
 }

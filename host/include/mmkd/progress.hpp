@@ -1,7 +1,7 @@
 #pragma once
 // The progress of a long command counted in items (documents, files, samples), on stderr: one
 // line rewritten in place at most 10 times a second on a terminal, a plain line every 10 s and a
-// final line otherwise. Training has its own line (the run's log).
+// final line otherwise (none for a phase under a second). Training has its own line (the run's log).
 #include <cstdint>
 #include <cstdio>
 #include <functional>
@@ -17,6 +17,9 @@ std::string format_duration(double seconds);  // "1h02m", "3m05s", "42s"
 // "tokenize  1,234 documents  410/s"; once finished, "in 12s" replaces the ETA.
 std::string format_progress(const std::string& label, int64_t done, int64_t total, const std::string& unit,
                             double seconds, bool finished = false);
+
+// Off in the ranks other than 0 of a data-parallel run, which would repeat rank 0's lines.
+void show_progress(bool enabled);
 
 class CountProgress {
  public:

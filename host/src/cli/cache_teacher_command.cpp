@@ -6,6 +6,8 @@
 #include "train/concat_dataset.hpp"
 #include "train/trainer.hpp"
 
+#include <mmkd/progress.hpp>
+
 #include <torch/types.h>
 #include <torch/utils.h>
 
@@ -39,6 +41,7 @@ std::string cache_teacher_outputs(const Registry& registry, const ExperimentPlan
   loading.views = request.views;
   BatchLoader loader(dataset, loading);
   std::unique_ptr<TeacherCacheWriter> writer;
+  CountProgress progress("cache-teacher", request.views * loader.batches_per_epoch(), "batches");
   for (int64_t view = 0; view < request.views; ++view) {
     for (int64_t b = 0; b < loader.batches_per_epoch(); ++b) {
       TensorMap tensors = loader.batch(view, b);
@@ -55,8 +58,10 @@ std::string cache_teacher_outputs(const Registry& registry, const ExperimentPlan
       TensorMap rows;
       for (const auto& name : names) rows[name] = tensors.at(name);
       writer->put(view, b * loading.batch_size, rows);
+      progress.advance();
     }
   }
+  progress.finish();
   writer->finish();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return fmt::format("wrote {} ({:.1f} MB): {} of {} samples x {} views in {:.1f} s", request.out,

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <unistd.h>
@@ -11,8 +12,11 @@ namespace mmkd {
 
 namespace {
 
+std::atomic<bool> progress_shown{true};
+
 constexpr double terminal_interval_seconds = 0.1;
 constexpr double plain_interval_seconds = 10;
+constexpr double quiet_phase_seconds = 1;  // plain output says nothing of a shorter phase
 
 double steady_seconds() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
@@ -54,6 +58,8 @@ std::string format_progress(const std::string& label, int64_t done, int64_t tota
   return line;
 }
 
+void show_progress(bool enabled) { progress_shown = enabled; }
+
 CountProgress::CountProgress(std::string label, int64_t total, std::string unit)
     : CountProgress(std::move(label), total, std::move(unit), stderr, isatty(fileno(stderr)) == 1, steady_seconds) {}
 
@@ -82,7 +88,8 @@ void CountProgress::finish() {
   std::lock_guard<std::mutex> lock(mutex_);
   if (finished_) return;
   finished_ = true;
-  show(clock_(), true);
+  const double now = clock_();
+  if (terminal_ || shown_at_ > start_ || now - start_ >= quiet_phase_seconds) show(now, true);
 }
 
 int64_t CountProgress::done() const {
@@ -91,6 +98,7 @@ int64_t CountProgress::done() const {
 }
 
 void CountProgress::show(double now, bool finished) {
+  if (!progress_shown) return;
   const std::string line = format_progress(label_, done_, total_, unit_, now - start_, finished);
   if (terminal_)
     std::fprintf(out_, "\r\033[K%s%s", line.c_str(), finished ? "\n" : "");

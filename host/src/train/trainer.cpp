@@ -28,6 +28,7 @@
 #include "train/stop_signal.hpp"
 #include "train/validation.hpp"
 
+#include <mmkd/progress.hpp>
 #include <mmkd/safetensors.hpp>
 
 #include <torch/cuda.h>
@@ -499,6 +500,7 @@ int run_training(const Registry& registry, const ExperimentPlan& plan, const Run
     group = std::make_shared<ProcessGroupCollectives>(*env, device, timeout);
     if (env->rank != 0 && !std::freopen("/dev/null", "w", stdout))
       throw Error("rank " + std::to_string(env->rank) + ": cannot silence standard output");
+    show_progress(env->rank == 0);
   }
   return Run(registry, plan, request, group, device).execute();
 }

@@ -2,6 +2,8 @@
 
 #include "train/concat_dataset.hpp"
 
+#include <mmkd/progress.hpp>
+
 #include <torch/types.h>
 #include <torch/utils.h>
 
@@ -56,6 +58,7 @@ EvalResult Validation::run(Graph& graph, torch::Device device) {
     for (auto& node : set.evaluators) node.evaluator->reset();
     std::map<std::string, torch::Tensor> loss_sums;  // on the device, read once per set
     int64_t samples = 0;
+    CountProgress progress("validate " + set.name, set.loader->batches_per_epoch(), "batches");
     for (int64_t b = 0; b < set.loader->batches_per_epoch(); ++b) {
       TensorMap tensors = set.loader->batch(0, b);
       for (auto& [_, t] : tensors) t = t.to(device);
@@ -74,7 +77,9 @@ EvalResult Validation::run(Graph& graph, torch::Device device) {
         for (const auto& [port, tensor] : node.plan->inputs) inputs[port] = require(tensors, tensor);
         at_node(*node.plan, "evaluating", [&] { node.evaluator->add(inputs, models); }, &inputs);
       }
+      progress.advance();
     }
+    progress.finish();
     for (const auto& [loss, sum] : loss_sums) {
       const double mean = sum.item<double>() / static_cast<double>(samples);  // batch means weighted by their rows
       result.metrics["eval." + set.name + "." + loss] = mean;

@@ -3,6 +3,7 @@
 #include "dataset_paths.hpp"
 
 #include <mmkd/error.hpp>
+#include <mmkd/progress.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -37,6 +38,8 @@ ImageIndex index_class_folders(const fs::path& canonical_root) {
     if (entry.is_directory()) index.classes.push_back(entry.path().filename().string());
   }
   std::sort(index.classes.begin(), index.classes.end());
+  CountProgress progress("index " + canonical_root.filename().string(), static_cast<int64_t>(index.classes.size()),
+                         "classes");
   for (size_t label = 0; label < index.classes.size(); ++label) {
     std::vector<std::string> files;
     for (const fs::directory_entry& entry : fs::recursive_directory_iterator(canonical_root / index.classes[label])) {
@@ -46,7 +49,9 @@ ImageIndex index_class_folders(const fs::path& canonical_root) {
     std::sort(files.begin(), files.end());
     index.files.insert(index.files.end(), files.begin(), files.end());
     index.labels.insert(index.labels.end(), files.size(), static_cast<int64_t>(label));
+    progress.advance();
   }
+  progress.finish();
   return index;
 }
 

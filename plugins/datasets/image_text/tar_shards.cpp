@@ -4,6 +4,7 @@
 #include "dataset_paths.hpp"
 
 #include <mmkd/config_path.hpp>
+#include <mmkd/progress.hpp>
 #include "pair_options.hpp"
 
 #include <nlohmann/json.hpp>
@@ -84,6 +85,7 @@ TarShardsDataset::TarShardsDataset(const Options& options, const Context& contex
   const auto image_extensions = options.get<std::vector<std::string>>("image_extensions");
   for (const auto& shard : shards_)
     if (!fs::exists(shard)) options.fail("shards", "no such file: " + shard);
+  CountProgress progress("index tar shards", static_cast<int64_t>(shards_.size()), "shards");
   for (size_t s = 0; s < shards_.size(); ++s) {
     int64_t in_shard = 0;
     try {
@@ -103,7 +105,9 @@ TarShardsDataset::TarShardsDataset(const Options& options, const Context& contex
       options.fail("shards", e.what());
     }
     shard_sizes_.push_back(in_shard);
+    progress.advance();
   }
+  progress.finish();
   if (samples_.empty())
     options.fail("shards", "no image-text pairs in " + std::to_string(shards_.size()) + " shards (first: " +
                                shards_.front() + "): " + std::to_string(incomplete_) +
