@@ -22,14 +22,7 @@ namespace {
 // A tiny experiment with the contrastive and the contrastive-target loss (memory bank), no
 // dropout, so that 2 ranks x batch 8 and 1 rank x batch 16 train the same model.
 std::string data_parallel_experiment(const std::string& extra_losses = "") {
-  return R"(name: dist
-seed: 7
-data:
-  train: {type: synthetic_shapes, size: 64, image_size: 8, seed: 1}
-model:
-  image: {type: vit, inputs: {image: batch.image}, image_size: 8, patch_size: 4, dim: 16, depth: 1, heads: 2, dropout: 0.0, embed_dim: 16}
-  text: {type: text_transformer, inputs: {ids: batch.text_ids, mask: batch.text_mask}, max_len: 12, dim: 16, depth: 1, heads: 2, dropout: 0.0, embed_dim: 16}
-losses:
+  return "name: dist\nseed: 7\n" + tiny_deterministic_model_yaml() + R"(losses:
   clip: {type: clip_contrastive, inputs: {image: image.embedding, text: text.embedding}}
   target: {type: contrastive_target, bank_size: 24, dim: 16, inputs: {image: image.embedding, text: text.embedding, teacher: image.cls}}
 )" + extra_losses + R"(optimizer: {lr: 1.0e-3}

@@ -17,14 +17,7 @@ namespace {
 // AdamW with eps 1 steps by lr x the gradient; eps 1e-8 would turn the rounding noise of
 // gradients that are 0 in exact arithmetic into steps of lr.
 std::string contrastive_experiment() {
-  return R"(name: gradcache
-seed: 3
-data:
-  train: {type: synthetic_shapes, size: 64, image_size: 8, seed: 1}
-model:
-  image: {type: vit, inputs: {image: batch.image}, image_size: 8, patch_size: 4, dim: 16, depth: 1, heads: 2, dropout: 0.0, embed_dim: 16}
-  text: {type: text_transformer, inputs: {ids: batch.text_ids, mask: batch.text_mask}, max_len: 12, dim: 16, depth: 1, heads: 2, dropout: 0.0, embed_dim: 16}
-losses:
+  return "name: gradcache\nseed: 3\n" + tiny_deterministic_model_yaml() + R"(losses:
   clip: {type: clip_contrastive, inputs: {image: image.embedding, text: text.embedding}}
   target: {type: contrastive_target, bank_size: 24, dim: 16, inputs: {image: image.embedding, text: text.embedding, teacher: image.cls}}
   itc: {type: memory_bank_itc, queue_size: 32, dim: 16, initial_fill: random, inputs: {image: image.embedding, text: text.embedding}}

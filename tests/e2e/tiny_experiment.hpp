@@ -47,6 +47,17 @@ eval:
 log: {runs_dir: )" + runs_dir + "}\n";
 }
 
+// The data and model sections of a tiny image-text experiment without dropout, so that runs
+// that split the same samples differently (ranks, micro-batches) train the same model.
+inline std::string tiny_deterministic_model_yaml() {
+  return R"(data:
+  train: {type: synthetic_shapes, size: 64, image_size: 8, seed: 1}
+model:
+  image: {type: vit, inputs: {image: batch.image}, image_size: 8, patch_size: 4, dim: 16, depth: 1, heads: 2, dropout: 0.0, embed_dim: 16}
+  text: {type: text_transformer, inputs: {ids: batch.text_ids, mask: batch.text_mask}, max_len: 12, dim: 16, depth: 1, heads: 2, dropout: 0.0, embed_dim: 16}
+)";
+}
+
 // The last record of a run's metrics.jsonl that holds `key` (training log lines hold "loss",
 // validations their evaluators' metrics); null when none does.
 inline nlohmann::json last_record_with(const std::string& run_dir, const std::string& key) {
