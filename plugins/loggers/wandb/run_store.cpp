@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <sstream>
 #include <stdexcept>
 #include <type_traits>
 
@@ -30,8 +31,8 @@ std::string wandb_line(const nlohmann::json& value) {
   return value.dump();
 }
 
-// Keeps the complete lines of a history file, cutting a last line a crash left half written.
-std::vector<std::string> read_complete_lines(const std::string& path) {
+// The complete lines of a history file; `cut_partial_line` removes a last line a crash left half written.
+std::vector<std::string> read_complete_lines(const std::string& path, bool cut_partial_line) {
   std::vector<std::string> lines;
   std::ifstream in(path, std::ios::binary);
   if (!in) return lines;
@@ -39,7 +40,7 @@ std::vector<std::string> read_complete_lines(const std::string& path) {
   size_t start = 0;
   for (size_t end; (end = text.find('\n', start)) != std::string::npos; start = end + 1)
     lines.push_back(text.substr(start, end - start));
-  if (start < text.size()) fs::resize_file(path, start);
+  if (start < text.size() && cut_partial_line) fs::resize_file(path, start);
   return lines;
 }
 
@@ -52,6 +53,25 @@ T field_or(const nlohmann::json& object, const char* key, T fallback) {
   if constexpr (std::is_same_v<T, bool>) return it->is_boolean() ? it->get<bool>() : fallback;
   else if constexpr (std::is_integral_v<T>) return it->is_number_integer() ? it->get<T>() : fallback;
   else return it->is_string() ? it->get<T>() : fallback;
+}
+
+// "process 1234 on node17" from a lock file's "1234 node17".
+std::string lock_holder(int fd) {
+  char text[300];
+  const ssize_t size = pread(fd, text, sizeof text - 1, 0);
+  std::istringstream in(std::string(text, size > 0 ? static_cast<size_t>(size) : 0));
+  long pid = 0;
+  std::string host;
+  return in >> pid >> host ? "process " + std::to_string(pid) + " on " + host : "another process";
+}
+
+// Best effort: a lock file that cannot be written only makes lock_holder say "another process".
+void record_lock_holder(int fd) {
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  const std::string text = std::to_string(getpid()) + " " + host + "\n";
+  if (ftruncate(fd, 0) != 0) return;
+  [[maybe_unused]] const ssize_t written = pwrite(fd, text.data(), text.size(), 0);
 }
 
 }  // namespace
@@ -78,17 +98,20 @@ RunStore::FolderLock::FolderLock(const std::string& folder) {
   fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) throw std::runtime_error("cannot write " + path);
   if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const std::string holder = lock_holder(fd);
     close(fd);
-    throw std::runtime_error(folder + " is in use by another wandb logger or mmkd-wandb-sync (one per run folder; a "
-                             "running logger uploads its rows itself)");
+    throw FolderInUse(folder + " is in use by " + holder + ", a wandb logger or mmkd-wandb-sync (one at a time per run "
+                      "folder)", holder);
   }
+  record_lock_holder(fd);
 }
 
 RunStore::FolderLock::~FolderLock() { close(fd); }
 
-RunStore::RunStore(const std::string& run_dir) : folder_(wandb_folder(run_dir)), lock_(folder_) {
+RunStore::RunStore(const std::string& run_dir, StoreAccess access) : folder_(wandb_folder(run_dir)), access_(access) {
+  if (access_ == StoreAccess::Owner) lock_.emplace(folder_);
   const std::string history_path = (fs::path(folder_) / "history.jsonl").string();
-  for (const std::string& line : read_complete_lines(history_path)) {
+  for (const std::string& line : read_complete_lines(history_path, access_ == StoreAccess::Owner)) {
     nlohmann::json row = nlohmann::json::parse(line, nullptr, false);
     if (!row.is_object())
       throw std::runtime_error(history_path + ": line " + std::to_string(lines_.size() + 1) + " is not a JSON object");
@@ -96,8 +119,10 @@ RunStore::RunStore(const std::string& run_dir) : folder_(wandb_folder(run_dir)),
     last_step_ = field_or(row, "_step", int64_t{0});
     lines_.push_back(wandb_line(row));
   }
-  history_.open(history_path, std::ios::binary | std::ios::app);
-  if (!history_) throw std::runtime_error("cannot write " + history_path);
+  if (access_ == StoreAccess::Owner) {
+    history_.open(history_path, std::ios::binary | std::ios::app);
+    if (!history_) throw std::runtime_error("cannot write " + history_path);
+  }
 
   std::ifstream in(fs::path(folder_) / "upload.json");
   const nlohmann::json state = in ? nlohmann::json::parse(in, nullptr, false) : nlohmann::json();
@@ -127,6 +152,7 @@ double RunStore::last_runtime() const {
 }
 
 void RunStore::append(const nlohmann::json& row) {
+  if (access_ != StoreAccess::Owner) throw std::logic_error("a snapshot of " + folder_ + " cannot add rows");
   history_ << row.dump() << '\n';
   if (!history_.flush()) throw std::runtime_error("cannot write " + folder_ + "/history.jsonl");
   for (const auto& [key, value] : row.items()) summary_[key] = value;
@@ -136,6 +162,7 @@ void RunStore::append(const nlohmann::json& row) {
 
 void RunStore::save(const UploadState& state) {
   state_ = state;
+  if (access_ != StoreAccess::Owner) return;
   nlohmann::json json = {{"target", state.target}, {"acked_rows", state.acked_rows}, {"exit_sent", state.exit_sent}};
   json["exitcode"] = state.exitcode ? nlohmann::json(*state.exitcode) : nlohmann::json(nullptr);
   write_file_atomically((fs::path(folder_) / "upload.json").string(), json.dump(2) + "\n");

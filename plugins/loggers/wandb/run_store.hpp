@@ -7,10 +7,21 @@
 #include <cstdint>
 #include <fstream>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace mmkd::wandb {
+
+// Owner: holds the folder's lock, cuts a half-written last line, writes rows and upload.json.
+// Snapshot: reads the complete lines and upload.json beside a live owner and writes nothing.
+enum class StoreAccess { Owner, Snapshot };
+
+// Another process holds the folder's lock; `holder` names it: "process 1234 on node17".
+struct FolderInUse : std::runtime_error {
+  FolderInUse(const std::string& message, std::string holder) : std::runtime_error(message), holder(std::move(holder)) {}
+  std::string holder;
+};
 
 struct UploadState {
   std::string target;            // RunSettings::target() the acknowledged rows went to
@@ -22,8 +33,8 @@ struct UploadState {
 class RunStore {
  public:
   // Opens RUN_DIR/wandb (created when missing) and reads what an earlier session left. One
-  // store at a time may hold a folder: a second one throws std::runtime_error.
-  explicit RunStore(const std::string& run_dir);
+  // owner at a time may hold a folder: a second one throws FolderInUse.
+  explicit RunStore(const std::string& run_dir, StoreAccess access = StoreAccess::Owner);
   RunStore(const RunStore&) = delete;
   RunStore& operator=(const RunStore&) = delete;
 
@@ -36,21 +47,25 @@ class RunStore {
   std::optional<int64_t> last_step() const { return last_step_; }
   double last_runtime() const;
 
-  // Appends a row ({"_step": ..., "_runtime": ..., "_timestamp": ..., metrics}) and flushes it.
+  // Appends a row ({"_step": ..., "_runtime": ..., "_timestamp": ..., metrics}) and flushes it; owner only.
   void append(const nlohmann::json& row);
 
   const UploadState& state() const { return state_; }
-  void save(const UploadState& state);
+  void save(const UploadState& state);  // a snapshot keeps it in memory only
 
  private:
-  struct FolderLock {  // flock of FOLDER/lock, released when the process ends however it ends
+  // flock of FOLDER/lock, released when the process ends however it ends; the file names the holder.
+  struct FolderLock {
     explicit FolderLock(const std::string& folder);
     ~FolderLock();
+    FolderLock(const FolderLock&) = delete;
+    FolderLock& operator=(const FolderLock&) = delete;
     int fd = -1;
   };
 
   std::string folder_;
-  FolderLock lock_;
+  StoreAccess access_;
+  std::optional<FolderLock> lock_;
   std::vector<std::string> lines_;
   nlohmann::json summary_ = nlohmann::json::object();
   std::optional<int64_t> last_step_;

@@ -4,11 +4,15 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <filesystem>
+#include <fstream>
 
 namespace mmkd::wandb {
 namespace {
 
+using mmkd::testing::read_file;
 using mmkd::testing::TempDir;
 using mmkd::testing::write_file;
 
@@ -36,6 +40,37 @@ TEST(RunStore, DamagedHistoryAndUploadStateAreReadWithoutTrustingTheirTypes) {
   EXPECT_EQ(store.state().acked_rows, 2);
   EXPECT_EQ(store.state().target, "t");
   EXPECT_TRUE(store.state().exit_sent);
+}
+
+// Beside a live owner, a snapshot (mmkd-wandb-sync of a running run) reads the complete rows and
+// the upload state, names the owner, and changes no file.
+TEST(RunStore, ASnapshotBesideALiveOwnerReadsTheCompleteRowsAndWritesNothing) {
+  TempDir dir;
+  RunStore owner(dir.path());
+  owner.append({{"_step", 1}, {"loss", 1.0}});
+  owner.append({{"_step", 2}, {"loss", 0.5}});
+  owner.save(UploadState{"e/p/r", 1, std::nullopt, false});
+  std::ofstream(dir.file("wandb/history.jsonl"), std::ios::app) << R"({"_step": 3, "lo)";  // a row being written
+  const std::string history = read_file(dir.file("wandb/history.jsonl"));
+  const std::string upload_state = read_file(dir.file("wandb/upload.json"));
+
+  try {
+    RunStore second_owner(dir.path());
+    ADD_FAILURE() << "a second owner of a held folder";
+  } catch (const FolderInUse& in_use) {
+    EXPECT_EQ(in_use.holder.rfind("process " + std::to_string(getpid()) + " on ", 0), 0u) << in_use.holder;
+    EXPECT_NE(std::string(in_use.what()).find(" is in use by " + in_use.holder), std::string::npos) << in_use.what();
+  }
+  RunStore snapshot(dir.path(), StoreAccess::Snapshot);
+  EXPECT_EQ(snapshot.rows(), 2);
+  EXPECT_EQ(snapshot.last_step(), 2);
+  EXPECT_EQ(snapshot.state().target, "e/p/r");
+  EXPECT_EQ(snapshot.state().acked_rows, 1);
+  snapshot.save(UploadState{"e/p/r", 2, 0, true});
+  EXPECT_EQ(snapshot.state().acked_rows, 2);
+  EXPECT_THROW(snapshot.append({{"_step", 4}}), std::logic_error);
+  EXPECT_EQ(read_file(dir.file("wandb/history.jsonl")), history);
+  EXPECT_EQ(read_file(dir.file("wandb/upload.json")), upload_state);
 }
 
 }  // namespace

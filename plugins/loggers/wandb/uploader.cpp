@@ -19,14 +19,18 @@ std::chrono::steady_clock::duration seconds(double value) {
 }  // namespace
 
 Uploader::Uploader(const std::string& run_dir, RunSettings run, nlohmann::json config, std::optional<Server> server,
-                   UploadTiming timing, bool new_session)
-    : store_(run_dir), run_(std::move(run)), config_(std::move(config)), timing_(timing) {
+                   UploadTiming timing, UploadRole role)
+    : role_(role),
+      store_(run_dir, role == UploadRole::LiveSnapshot ? StoreAccess::Snapshot : StoreAccess::Owner),
+      run_(std::move(run)),
+      config_(std::move(config)),
+      timing_(timing) {
   if (server) api_ = std::make_unique<WandbApi>(server->base_url, server->api_key, aborted_);
   runtime_base_ = store_.last_runtime();
   retry_at_ = last_send_ = last_post_ = started_;
   update_state([&](UploadState& state) {
     if (state.target != run_.target()) state = UploadState{run_.target(), 0, state.exitcode, false};
-    if (new_session) {
+    if (role_ != UploadRole::Sync) {
       state.exitcode.reset();
       state.exit_sent = false;
     }
@@ -146,9 +150,11 @@ void Uploader::send_due() {
     }
     if (!attempt(api_->upsert_run(run_, config_), "creating the run")) return;
     run_ready_ = true;
-    say("logging to " + api_->run_url());
+    if (role_ == UploadRole::Logger) say("logging to " + api_->run_url());
     const int64_t held = api_->server_history_lines();  // fewer when the W&B run was deleted meanwhile
     if (held < store_.state().acked_rows) update_state([&](UploadState& state) { state.acked_rows = held; });
+    if (role_ == UploadRole::LiveSnapshot && held > store_.state().acked_rows)  // the live logger sent those itself
+      update_state([&](UploadState& state) { state.acked_rows = std::min(held, store_.rows()); });
   }
   const bool due = finishing_seen_ || now >= last_send_ + seconds(timing_.send_every_seconds);
   while (due && store_.state().acked_rows < store_.rows() && !aborted_) {

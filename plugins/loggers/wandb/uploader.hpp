@@ -35,6 +35,12 @@ struct UploadTiming {
   double heartbeat_seconds = 30;  // W&B marks a run crashed when it hears nothing for minutes
 };
 
+// Who uploads. Logger: the run's own process, owning the folder; an exit code an earlier
+// session recorded no longer holds, and it prints the run's address. Sync: uploads what a run
+// left, exit code included. LiveSnapshot: uploads the rows a process still logging the run
+// wrote so far, without an exit code and changing no file.
+enum class UploadRole { Logger, Sync, LiveSnapshot };
+
 struct UploadResult {
   bool complete = false;  // every row, and the recorded exit code, acknowledged
   int64_t rows = 0;
@@ -46,10 +52,9 @@ struct UploadResult {
 
 class Uploader {
  public:
-  // Without `server` rows only go to disk (offline). `new_session`: this process logs to the
-  // run, so an exit code recorded by an earlier session no longer holds.
+  // Without `server` rows only go to disk (offline).
   Uploader(const std::string& run_dir, RunSettings run, nlohmann::json config, std::optional<Server> server,
-           UploadTiming timing, bool new_session);
+           UploadTiming timing, UploadRole role);
   ~Uploader();
   Uploader(const Uploader&) = delete;
   Uploader& operator=(const Uploader&) = delete;
@@ -83,6 +88,7 @@ class Uploader {
   std::optional<Clock::time_point> next_wake() const;
   void update_state(const std::function<void(UploadState&)>& change);
 
+  UploadRole role_;
   RunStore store_;
   RunSettings run_;
   nlohmann::json config_;

@@ -57,7 +57,7 @@ ApiResult WandbApi::upsert_run(const RunSettings& run, const nlohmann::json& con
   if (!run.notes.empty()) variables["notes"] = run.notes;
   if (!run.job_type.empty()) variables["jobType"] = run.job_type;
   if (!config.empty()) variables["config"] = config.dump();
-  const nlohmann::json body = {{"query", kUpsertBucket}, {"variables", variables}};
+  const nlohmann::json body = {{"operationName", "UpsertBucket"}, {"query", kUpsertBucket}, {"variables", variables}};
   const HttpResponse response = http_.post_json(base_url_ + "/graphql", body.dump());
   ApiResult result = outcome_of(response);
   if (result.outcome != Outcome::Ok) return result;
@@ -73,7 +73,7 @@ ApiResult WandbApi::upsert_run(const RunSettings& run, const nlohmann::json& con
 RunPresence WandbApi::run_presence(const RunSettings& run) {
   nlohmann::json variables = {{"name", run.run_id}, {"project", run.project}};
   if (!run.entity.empty()) variables["entity"] = run.entity;
-  const nlohmann::json body = {{"query", kRunResumeStatus}, {"variables", variables}};
+  const nlohmann::json body = {{"operationName", "RunResumeStatus"}, {"query", kRunResumeStatus}, {"variables", variables}};
   const HttpResponse response = http_.post_json(base_url_ + "/graphql", body.dump());
   const ApiResult result = outcome_of(response);
   if (result.outcome != Outcome::Ok) return {result};

@@ -106,7 +106,7 @@ WandbLogger::WandbLogger(const Options& options, const Context& context)
   timing.retry_seconds = options.get<double>("retry_seconds");
   timing.max_retry_seconds = options.get<double>("max_retry_seconds");
   uploader_ = std::make_unique<Uploader>(run_dir_, run, wandb_config((fs::path(run_dir_) / "config.yaml").string()),
-                                         std::move(server), timing, /*new_session=*/true);
+                                         std::move(server), timing, UploadRole::Logger);
   write_run_settings(run_dir_, run);
 }
 
