@@ -2,6 +2,7 @@
 
 #include "cli/bench_command.hpp"
 #include "cli/cache_teacher_command.hpp"
+#include "cli/completion.hpp"
 #include "cli/convert_command.hpp"
 #include "cli/describe.hpp"
 #include "cli/eval_command.hpp"
@@ -18,6 +19,7 @@
 #include "graph/planned_config.hpp"
 #include "graph/shape_check.hpp"
 #include "plugins/plugin_loader.hpp"
+#include "report/report_command.hpp"
 #include "train/results_table.hpp"
 #include "train/trainer.hpp"
 #include "util/error_text.hpp"
@@ -233,12 +235,28 @@ int with_plugins(F&& body) {
   }
 }
 
+// `mmkd completion`: the script, or what it asks for (the components, an experiment's keys).
+int command_completion(const CompletionRequest& request, const CLI::App& app) {
+  if (request.components) return with_plugins([](const Registry& r) { std::cout << component_lines(r); });
+  if (request.keys_of.empty()) {
+    std::cout << completion_script(request.shell, app);
+    return 0;
+  }
+  try {
+    std::cout << override_key_lines(config_with_defaults(load_experiment_plan(request.keys_of, {})->plan));
+    return 0;
+  } catch (const std::exception& e) {
+    return report_bad_input(e);
+  }
+}
+
 }  // namespace
 
 int cli_main(int argc, char** argv) {
   CLI::App app{"mmkd: multimodal knowledge distillation experiments from YAML graphs of plugins"};
   app.require_subcommand(1);
   app.set_version_flag("--version", MMKD_VERSION);
+  app.footer([] { return external_tools_help(); });
 
   std::string experiment;
   std::vector<std::string> overrides;
@@ -286,14 +304,24 @@ int cli_main(int argc, char** argv) {
   auto* list = app.add_subcommand("list", "list every loaded component by kind, with its library");
 
   std::string component;
-  auto* describe = app.add_subcommand("describe", "print a component's inputs, outputs and options");
-  describe->add_option("component", component, "KIND/TYPE, e.g. loss/clip_contrastive")->required();
+  bool describe_all = false, describe_markdown = false;
+  auto* describe = app.add_subcommand("describe", "print a component's inputs, outputs and options (--all: every component's)");
+  auto* component_option = describe->add_option("component", component, "KIND/TYPE, e.g. loss/clip_contrastive");
+  auto* describe_all_flag = describe->add_flag("--all", describe_all, "every component, by kind")->excludes(component_option);
+  describe->add_flag("--markdown", describe_markdown, "with --all: as Markdown without library paths (docs/reference.md)")
+      ->needs(describe_all_flag);
+  describe->require_option(1, 2);
 
   std::string run_dir, export_dir;
   auto* export_command = app.add_subcommand("export", "write a run's trained encoders with Hugging Face / timm key names");
   export_command->add_option("run_dir", run_dir, "run folder (holds config.yaml and final.safetensors or checkpoints/)")
       ->required();
   export_command->add_option("--out", export_dir, "folder for <node>.safetensors (default: RUN_DIR/export)");
+
+  std::string report_folder, report_out;
+  auto* report = app.add_subcommand("report", "write a run's or a sweep's charts and tables as one HTML file");
+  report->add_option("folder", report_folder, "run folder or sweep folder")->required();
+  report->add_option("--out", report_out, "HTML file (default: FOLDER/report.html)");
 
   BenchRequest bench_request;
   auto* bench = app.add_subcommand("bench", "time an experiment's training step on its first batch, replayed");
@@ -352,6 +380,14 @@ int cli_main(int argc, char** argv) {
                       "the entry holding the state dict, e.g. state_dict_ema (default: the top level when it holds "
                       "only tensors, else model, state_dict, module or model_state)");
 
+  CompletionRequest completion_request;
+  auto* completion = app.add_subcommand("completion", "print a shell completion script: source <(mmkd completion bash)");
+  completion->add_option("shell", completion_request.shell, "bash or zsh")
+      ->check(CLI::IsMember({"bash", "zsh"}))
+      ->default_val("bash");
+  completion->add_flag("--components", completion_request.components, "print every KIND/TYPE")->group("");
+  completion->add_option("--keys", completion_request.keys_of, "print the config keys of an experiment")->group("");
+
   if (argc >= 2 && argv[1][0] != '-') {
     bool builtin = true;
     try {
@@ -395,9 +431,16 @@ int cli_main(int argc, char** argv) {
   if (*cache_teacher) return command_cache_teacher(experiment, overrides, cache_request);
   if (*sweep) return command_sweep([&] { return read_sweep_file(sweep_file, sweep_runs_dir); }, overrides);
   if (*export_command) return command_export(run_dir, export_dir);
+  if (*report) return report_command(report_folder, report_out);
   if (*convert) return command_convert(convert_request);
   if (*list) return with_plugins([](const Registry& r) { std::cout << list_components(r); });
-  if (*describe) return with_plugins([&](const Registry& r) { std::cout << describe_component(r, component); });
+  if (*describe)
+    return with_plugins([&](const Registry& r) {
+      std::cout << (describe_markdown ? components_reference_markdown(r)
+                    : describe_all    ? describe_all_components(r)
+                                      : describe_component(r, component));
+    });
+  if (*completion) return command_completion(completion_request, app);
   if (*probe)
     return with_plugins([&](const Registry& r) {
       for (const auto& warning : run_probe(r, probe_request)) std::cerr << "warning: " << warning << "\n";

@@ -2,6 +2,7 @@
 
 #include "config/experiment_file.hpp"
 #include "io/atomic_file.hpp"
+#include "report/report_file.hpp"
 #include "train/run_folder.hpp"
 
 #include <mmkd/error.hpp>
@@ -155,6 +156,8 @@ int run_sweep(const SweepFile& sweep, const std::vector<std::string>& extra) {
   const auto rows = sweep_rows(sweep, folders);
   write_sweep_table(sweep, rows);
   std::cout << "\n" << markdown_table("Run", rows) << fmt::format("\nwrote {}/results.md and results.csv\n", sweep.folder);
+  if (const std::string warning = write_report_or_warning(sweep.folder); !warning.empty()) std::cerr << warning << "\n";
+  else std::cout << fmt::format("wrote {}/report.html\n", sweep.folder);
   if (failed.empty()) return 0;
   std::cerr << "error: " << failed.size() << " run(s) of sweep " << sweep.name << " failed:";
   for (const auto& run : failed) std::cerr << "\n  " << run;

@@ -5,6 +5,7 @@
 #include "dist/process_group.hpp"
 #include "graph/graph.hpp"
 #include "io/atomic_file.hpp"
+#include "report/report_file.hpp"
 #include "train/batch_loader.hpp"
 #include "train/batch_transfer.hpp"
 #include "train/best_checkpoint.hpp"
@@ -427,6 +428,8 @@ class Run {
 
   void status(const std::string& state, int64_t step) {
     if (writer_) write_run_status(folder_.path, state, step);
+    if (writer_ && !benchmark_ && state != "running")  // finished or interrupted: RUN/report.html
+      if (const std::string warning = write_report_or_warning(folder_.path); !warning.empty()) progress_.message(warning);
   }
 
   // Sums over ranks divided by the number of ranks (every rank holds the same keys).

@@ -80,10 +80,21 @@ TEST_F(TokenizeCommand, WritesTheIdsOfEveryDocumentInPathOrder) {
   EXPECT_EQ(read_file(dir_.file("out/val.bin")), "");
   const std::filesystem::directory_iterator out_files(dir_.file("out"));
   EXPECT_EQ(std::distance(out_files, std::filesystem::directory_iterator()), 2) << "temporary files left";
-  EXPECT_NE(result.output.find("tokenize  4/4 documents"), std::string::npos) << result.output;
   EXPECT_NE(result.output.find("train.bin  4 documents  19 tokens  38 bytes"), std::string::npos) << result.output;
   EXPECT_NE(result.output.find("val.bin    0 documents  0 tokens  0 bytes"), std::string::npos) << result.output;
   EXPECT_NE(result.output.find("[UNK] 5.2632% of the tokens"), std::string::npos) << result.output;
+}
+
+// On a terminal (here script's pseudo-terminal) the progress line counts the documents, however short the run.
+TEST_F(TokenizeCommand, OnATerminalTheProgressLineCountsTheDocuments) {
+  write_file(dir_.file("corpus/one.txt"), "The cat sat.");
+  write_file(dir_.file("corpus/two.txt"), "A dog sat.");
+  const std::string command = std::string(MMKD_TOKENIZE) + " '" + dir_.file("corpus") + "' --vocab '" + vocab_ +
+                              "' --out '" + dir_.file("out") + "' --val-fraction 0";
+  const auto result = mmkd::testing::run_command("script -qec \"" + command + "\" /dev/null");
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("\r\x1b[Ktokenize  2/2 documents"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("train.bin  2 documents"), std::string::npos) << result.output;
 }
 
 TEST_F(TokenizeCommand, SplitIsTheSeededHashAndTheSameBytesForAnyThreadCount) {

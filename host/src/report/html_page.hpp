@@ -1,0 +1,26 @@
+#pragma once
+// A report as one self-contained HTML document: inline styles, no script, nothing fetched.
+#include <string>
+#include <vector>
+
+namespace mmkd {
+
+struct HtmlSection {
+  std::string id;       // the anchor the page's contents link to
+  std::string heading;  // text
+  std::string body;     // HTML
+};
+
+struct HtmlPage {
+  std::string title;    // text: the <title> and the page's heading
+  std::string summary;  // HTML under the heading
+  std::vector<HtmlSection> sections;
+};
+
+// The document: heading, summary, links to the sections, the sections, and when and by what it was written.
+std::string html_document(const HtmlPage& page);
+
+// Charts (SVG elements) side by side, as many per line as fit.
+std::string chart_grid(const std::vector<std::string>& charts);
+
+}  // namespace mmkd
