@@ -3,8 +3,8 @@
 #include "config/option_check.hpp"
 #include "graph/host_sections.hpp"
 #include "mmkd_testing.hpp"
-#include "train/best_checkpoint.hpp"
-#include "train/optimizer.hpp"
+#include "optim/optimizer.hpp"
+#include "state/best_checkpoint.hpp"
 #include "train/results_table.hpp"
 
 #include <mmkd/safetensors.hpp>

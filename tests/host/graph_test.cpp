@@ -1,7 +1,7 @@
 #include "config/experiment_file.hpp"
 #include "graph/experiment_plan.hpp"
 #include "graph/graph.hpp"
-#include "train/flop_estimate.hpp"
+#include "metrics/flop_estimate.hpp"
 #include "train/validation.hpp"
 
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-#include "dist/launcher.hpp"
+#include "distributed/launcher.hpp"
 #include "io/atomic_file.hpp"
 #include "mmkd_testing.hpp"
 

@@ -1,5 +1,5 @@
-#include "train/device_peak.hpp"
-#include "train/peak_memory.hpp"
+#include "metrics/device_peak.hpp"
+#include "metrics/peak_memory.hpp"
 
 #include <c10/core/CPUAllocator.h>
 #include <gtest/gtest.h>

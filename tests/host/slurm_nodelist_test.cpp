@@ -1,5 +1,5 @@
-#include "dist/process_group.hpp"
-#include "dist/slurm_nodelist.hpp"
+#include "distributed/process_group.hpp"
+#include "distributed/slurm_nodelist.hpp"
 
 #include "expect_error.hpp"
 

@@ -1,9 +1,9 @@
 #include "cli/cache_teacher_command.hpp"
 
+#include "data/batch_loader.hpp"
+#include "data/cached_teachers.hpp"
+#include "data/concat_dataset.hpp"
 #include "graph/graph.hpp"
-#include "train/batch_loader.hpp"
-#include "train/cached_teachers.hpp"
-#include "train/concat_dataset.hpp"
 #include "train/trainer.hpp"
 
 #include <mmkd/progress.hpp>

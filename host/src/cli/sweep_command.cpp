@@ -3,7 +3,7 @@
 #include "config/experiment_file.hpp"
 #include "io/atomic_file.hpp"
 #include "report/report_file.hpp"
-#include "train/run_folder.hpp"
+#include "state/run_folder.hpp"
 
 #include <mmkd/error.hpp>
 

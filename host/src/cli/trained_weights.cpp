@@ -1,6 +1,6 @@
 #include "cli/trained_weights.hpp"
 
-#include "train/checkpoint.hpp"
+#include "state/checkpoint.hpp"
 
 #include <mmkd/error.hpp>
 #include <mmkd/safetensors.hpp>

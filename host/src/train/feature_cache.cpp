@@ -1,6 +1,6 @@
 #include "train/feature_cache.hpp"
 
-#include "train/checkpoint.hpp"
+#include "state/checkpoint.hpp"
 
 #include <mmkd/error.hpp>
 

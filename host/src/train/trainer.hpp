@@ -1,7 +1,7 @@
 #pragma once
 // The training loop of `mmkd run`.
 #include "graph/experiment_plan.hpp"
-#include "train/run_folder.hpp"
+#include "state/run_folder.hpp"
 
 #include <string>
 

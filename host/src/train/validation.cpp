@@ -1,6 +1,6 @@
 #include "train/validation.hpp"
 
-#include "train/concat_dataset.hpp"
+#include "data/concat_dataset.hpp"
 
 #include <mmkd/progress.hpp>
 

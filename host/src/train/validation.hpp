@@ -1,8 +1,8 @@
 #pragma once
 // A validation pass: each evaluation set through teachers and model (the nodes its tensors
 // reach), without autograd, into the evaluators that read it.
+#include "data/batch_loader.hpp"
 #include "graph/graph.hpp"
-#include "train/batch_loader.hpp"
 
 #include <map>
 #include <memory>

@@ -1,4 +1,4 @@
-#include "train/foreach_adamw.hpp"
+#include "optim/foreach_adamw.hpp"
 
 #include <ATen/ops/_foreach_add.h>
 #include <ATen/ops/_foreach_addcdiv.h>

@@ -2,7 +2,7 @@
 // Batches of a dataset in an order fixed by (seed, epoch), so that a resumed run reads
 // exactly the batches the interrupted one would have read. Worker threads prepare the next
 // batches while the current step runs; what they produce does not depend on their number.
-#include "train/teacher_cache.hpp"
+#include "data/teacher_cache.hpp"
 
 #include <mmkd/component.hpp>
 

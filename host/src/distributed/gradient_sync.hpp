@@ -2,7 +2,7 @@
 // Data-parallel gradient averaging: parameters grouped into buckets of about 25 MB in reverse
 // order (the order the backward pass produces them); a bucket is summed across ranks as soon
 // as all its gradients exist, from autograd hooks, while the backward pass goes on.
-#include "dist/process_group.hpp"
+#include "distributed/process_group.hpp"
 
 #include <torch/types.h>
 

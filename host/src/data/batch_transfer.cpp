@@ -1,4 +1,4 @@
-#include "train/batch_transfer.hpp"
+#include "data/batch_transfer.hpp"
 
 #include <mmkd/error.hpp>
 

@@ -1,8 +1,8 @@
-#include "graph/shape_check.hpp"
+#include "train/shape_check.hpp"
 
+#include "data/batch_loader.hpp"
+#include "data/concat_dataset.hpp"
 #include "graph/graph.hpp"
-#include "train/batch_loader.hpp"
-#include "train/concat_dataset.hpp"
 
 #include <torch/types.h>
 #include <torch/utils.h>

@@ -1,4 +1,4 @@
-#include "train/flop_estimate.hpp"
+#include "metrics/flop_estimate.hpp"
 
 #include <algorithm>
 

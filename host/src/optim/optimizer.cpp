@@ -1,6 +1,6 @@
-#include "train/optimizer.hpp"
+#include "optim/optimizer.hpp"
 
-#include "train/foreach_adamw.hpp"
+#include "optim/foreach_adamw.hpp"
 
 #include <ATen/ops/_foreach_zero.h>
 

@@ -1,4 +1,4 @@
-#include "train/finite_check.hpp"
+#include "metrics/finite_check.hpp"
 
 #include <torch/types.h>
 

@@ -1,7 +1,7 @@
-#include "train/run_folder.hpp"
+#include "state/run_folder.hpp"
 
 #include "io/atomic_file.hpp"
-#include "train/checkpoint.hpp"
+#include "state/checkpoint.hpp"
 
 #include <mmkd/error.hpp>
 

@@ -1,7 +1,7 @@
-#include "train/concat_dataset.hpp"
+#include "data/concat_dataset.hpp"
 
+#include "data/batch_loader.hpp"
 #include "graph/graph.hpp"
-#include "train/batch_loader.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "train/step_timer.hpp"
+#include "metrics/step_timer.hpp"
 
 #include <torch/cuda.h>
 

@@ -1,4 +1,4 @@
-#include "train/metrics_log.hpp"
+#include "metrics/metrics_log.hpp"
 
 #include <mmkd/error.hpp>
 

@@ -1,4 +1,4 @@
-#include "train/peak_memory.hpp"
+#include "metrics/peak_memory.hpp"
 
 #include <c10/core/CPUAllocator.h>
 #ifdef MMKD_WITH_CUDA

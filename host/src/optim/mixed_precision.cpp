@@ -1,4 +1,4 @@
-#include "train/mixed_precision.hpp"
+#include "optim/mixed_precision.hpp"
 
 #include <mmkd/cuda_autocast.hpp>
 

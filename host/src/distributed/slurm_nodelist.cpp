@@ -1,4 +1,4 @@
-#include "dist/slurm_nodelist.hpp"
+#include "distributed/slurm_nodelist.hpp"
 
 #include <mmkd/error.hpp>
 

@@ -1,4 +1,4 @@
-#include "train/progress_line.hpp"
+#include "metrics/progress_line.hpp"
 
 #include <mmkd/progress.hpp>
 

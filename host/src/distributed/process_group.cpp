@@ -1,6 +1,6 @@
-#include "dist/process_group.hpp"
+#include "distributed/process_group.hpp"
 
-#include "dist/slurm_nodelist.hpp"
+#include "distributed/slurm_nodelist.hpp"
 
 #include <mmkd/error.hpp>
 #include <mmkd/version.hpp>

@@ -1,4 +1,4 @@
-#include "train/teacher_cache.hpp"
+#include "data/teacher_cache.hpp"
 
 #include <mmkd/error.hpp>
 

@@ -1,4 +1,4 @@
-#include "train/gradient_clipping.hpp"
+#include "optim/gradient_clipping.hpp"
 
 #include <mmkd/version.hpp>
 

@@ -1,4 +1,4 @@
-#include "train/cached_teachers.hpp"
+#include "data/cached_teachers.hpp"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-#include "dist/gradient_sync.hpp"
+#include "distributed/gradient_sync.hpp"
 
 #include <torch/types.h>
 #include <torch/utils.h>

@@ -1,4 +1,4 @@
-#include "train/best_checkpoint.hpp"
+#include "state/best_checkpoint.hpp"
 
 #include "io/atomic_file.hpp"
 

@@ -1,4 +1,4 @@
-#include "train/device_peak.hpp"
+#include "metrics/device_peak.hpp"
 
 #ifdef MMKD_WITH_CUDA
 #include <c10/cuda/CUDAFunctions.h>

@@ -1,4 +1,4 @@
-#include "train/batch_loader.hpp"
+#include "data/batch_loader.hpp"
 
 #include "graph/experiment_plan.hpp"
 

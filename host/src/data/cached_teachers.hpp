@@ -1,8 +1,8 @@
 #pragma once
 // The experiment side of cached teacher targets: which teacher outputs the experiment reads
 // (what `mmkd cache-teacher` stores) and the cache its `cached:` teachers name.
+#include "data/teacher_cache.hpp"
 #include "graph/experiment_plan.hpp"
-#include "train/teacher_cache.hpp"
 
 #include <memory>
 #include <string>

@@ -1,4 +1,4 @@
-#include "dist/launcher.hpp"
+#include "distributed/launcher.hpp"
 
 #include <mmkd/error.hpp>
 

@@ -1,4 +1,4 @@
-#include "train/checkpoint.hpp"
+#include "state/checkpoint.hpp"
 
 #include "io/atomic_file.hpp"
 
