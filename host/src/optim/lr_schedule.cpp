@@ -13,4 +13,13 @@ double LrSchedule::lr_at(int64_t step) const {
   return min_lr + 0.5 * (peak_lr - min_lr) * (1.0 + std::cos(M_PI * progress));
 }
 
+LrSchedule lr_schedule_from(const Options& schedule, double peak_lr, int64_t run_steps) {
+  const int64_t steps = schedule.get<int64_t>("steps");
+  LrSchedule lr{peak_lr, schedule.get<double>("min_lr"), schedule.get<int64_t>("warmup_steps"), steps > 0 ? steps : run_steps,
+                schedule.get<std::string>("decay") == "linear"};
+  if (lr.warmup_steps == 0)
+    lr.warmup_steps = static_cast<int64_t>(schedule.get<double>("warmup_fraction") * static_cast<double>(lr.total_steps));
+  return lr;
+}
+
 }  // namespace mmkd

@@ -1,5 +1,7 @@
 #pragma once
 // Linear warmup to the peak learning rate, then cosine or linear decay to min_lr.
+#include <mmkd/options.hpp>
+
 #include <cstdint>
 
 namespace mmkd {
@@ -13,5 +15,9 @@ struct LrSchedule {
 
   double lr_at(int64_t step) const;  // step counts from 0 (the first optimizer step)
 };
+
+// The schedule section's: over its `steps`, else the run's `run_steps`; warmup_steps, else
+// warmup_fraction of those.
+LrSchedule lr_schedule_from(const Options& schedule, double peak_lr, int64_t run_steps);
 
 }  // namespace mmkd
