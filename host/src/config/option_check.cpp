@@ -1,64 +1,13 @@
 #include "config/option_check.hpp"
 
+#include "config/scalar_parse.hpp"
 #include "util/names.hpp"
 
 #include <algorithm>
-#include <cctype>
-#include <charconv>
-#include <limits>
 #include <optional>
 
 namespace mmkd {
 namespace {
-
-std::string lowercase(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
-
-bool all_digits(const std::string& s, size_t begin, size_t end) {
-  return begin < end &&
-         std::all_of(s.begin() + begin, s.begin() + end, [](unsigned char c) { return std::isdigit(c); });
-}
-
-bool digits_or_empty(const std::string& s, size_t begin, size_t end) {
-  return begin == end || all_digits(s, begin, end);
-}
-
-size_t sign_length(const std::string& s, size_t at = 0) {
-  return at < s.size() && (s[at] == '+' || s[at] == '-') ? 1 : 0;
-}
-
-bool is_int_text(const std::string& s) { return all_digits(s, sign_length(s), s.size()); }
-
-// [+-] (digits [. digits?] | . digits) [(e|E) [+-] digits]
-bool is_float_text(const std::string& s) {
-  size_t begin = sign_length(s);
-  size_t exponent = s.find_first_of("eE", begin);
-  size_t mantissa_end = exponent == std::string::npos ? s.size() : exponent;
-  size_t dot = s.find('.', begin);
-  bool mantissa_ok = dot >= mantissa_end
-                         ? all_digits(s, begin, mantissa_end)
-                         : digits_or_empty(s, begin, dot) && digits_or_empty(s, dot + 1, mantissa_end) &&
-                               (dot > begin || dot + 1 < mantissa_end);
-  if (exponent == std::string::npos) return mantissa_ok;
-  return mantissa_ok && all_digits(s, exponent + 1 + sign_length(s, exponent + 1), s.size());
-}
-
-std::optional<double> special_float(const std::string& s) {
-  std::string lower = lowercase(s);
-  if (lower == ".inf" || lower == "+.inf") return std::numeric_limits<double>::infinity();
-  if (lower == "-.inf") return -std::numeric_limits<double>::infinity();
-  if (lower == ".nan") return std::numeric_limits<double>::quiet_NaN();
-  return std::nullopt;
-}
-
-template <class T>
-bool parse_number(const std::string& s, T& out) {
-  size_t begin = s[0] == '+' ? 1 : 0;
-  auto [end, error] = std::from_chars(s.data() + begin, s.data() + s.size(), out);
-  return error == std::errc() && end == s.data() + s.size();
-}
 
 std::string join_key(const std::string& path, const std::string& name) {
   return path.empty() ? name : path + "." + name;
@@ -126,25 +75,18 @@ class ValueChecker {
   std::optional<OptionValue> parse(OptionType type, const ConfigNode& value, const std::string& key) {
     std::string expected = std::string("expected ") + option_type_name(type) + ", got " + value.describe();
     if (!value.is_scalar()) return fail(value, key, expected);
-    const std::string& text = value.value();
-    if (type == OptionType::String) return text;
-    if (value.quoted()) return fail(value, key, expected);
+    if (type == OptionType::String) return value.value();
     if (type == OptionType::Bool) {
-      std::string lower = lowercase(text);
-      if (lower == "true" || lower == "false") return lower == "true";
+      if (auto parsed = bool_scalar(value)) return *parsed;
       return fail(value, key, expected);
     }
+    ScalarProblem problem = ScalarProblem::none;
     if (type == OptionType::Int) {
-      int64_t number = 0;
-      if (!is_int_text(text)) return fail(value, key, expected);
-      if (!parse_number(text, number)) return fail(value, key, "integer " + text + " is out of range");
-      return number;
+      if (auto parsed = int_scalar(value, &problem)) return *parsed;
+      return fail(value, key, problem == ScalarProblem::out_of_range ? "integer " + value.value() + " is out of range" : expected);
     }
-    if (auto special = special_float(text)) return *special;
-    double number = 0;
-    if (!is_float_text(text)) return fail(value, key, expected);
-    if (!parse_number(text, number)) return fail(value, key, "number " + text + " is out of range");
-    return number;
+    if (auto parsed = float_scalar(value, &problem)) return *parsed;
+    return fail(value, key, problem == ScalarProblem::out_of_range ? "number " + value.value() + " is out of range" : expected);
   }
 
   std::optional<OptionValue> check_choice(const Constraint& constraint, const OptionValue& parsed,
