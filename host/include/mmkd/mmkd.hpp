@@ -1,5 +1,6 @@
 #pragma once
-// Everything a plugin needs.
+// Everything a plugin needs, torch::nn's common modules and functional ops included: no plugin
+// needs <torch/torch.h>.
 #include <mmkd/checkpoint_layout.hpp>
 #include <mmkd/component.hpp>
 #include <mmkd/context.hpp>
@@ -17,3 +18,12 @@
 #include <mmkd/teacher_input.hpp>
 #include <mmkd/tensor_map.hpp>
 #include <mmkd/version.hpp>
+
+#include <torch/autograd.h>
+#include <torch/nn/functional.h>
+#include <torch/nn/modules/conv.h>
+#include <torch/nn/modules/dropout.h>
+#include <torch/nn/modules/embedding.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/modules/normalization.h>
+#include <torch/utils.h>

@@ -12,4 +12,7 @@ using TensorMap = std::map<std::string, torch::Tensor>;
 // The tensor under `name`; throws mmkd::Error naming the missing key and those present.
 const torch::Tensor& require(const TensorMap& tensors, const std::string& name);
 
+// The tensor under `name`, undefined when there is none: an optional input left unconnected.
+torch::Tensor optional(const TensorMap& tensors, const std::string& name);
+
 }  // namespace mmkd

@@ -11,4 +11,9 @@ const torch::Tensor& require(const TensorMap& tensors, const std::string& name) 
   throw Error("tensor `" + name + "` is missing; present: " + (present.empty() ? "none" : present));
 }
 
+torch::Tensor optional(const TensorMap& tensors, const std::string& name) {
+  auto it = tensors.find(name);
+  return it == tensors.end() ? torch::Tensor() : it->second;
+}
+
 }  // namespace mmkd

@@ -72,8 +72,7 @@ SharedTransformer::SharedTransformer(const Options& options, const Context& /*co
 
 TensorMap SharedTransformer::forward(const TensorMap& inputs) {
   const torch::Tensor& tokens = require_features(inputs, "shared_transformer", "tokens", 3, dim_);
-  auto found = inputs.find("mask");
-  const torch::Tensor mask = found != inputs.end() ? found->second : torch::Tensor();
+  const torch::Tensor mask = optional(inputs, "mask");
   if (mask.defined() && (mask.dim() != 2 || mask.size(0) != tokens.size(0) || mask.size(1) != tokens.size(1)))
     throw Error(c10::str("shared_transformer: input `mask` must be [B, T] = [", tokens.size(0), ", ", tokens.size(1),
                          "] like `tokens`, got ", mask.sizes()));

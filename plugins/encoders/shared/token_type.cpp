@@ -51,8 +51,7 @@ TokenType::TokenType(const Options& options, const Context& /*context*/)
 TensorMap TokenType::forward(const TensorMap& inputs) {
   TensorMap out;
   for (const auto& m : kModalities) {
-    auto found = inputs.find(m);
-    const bool connected = found != inputs.end() && found->second.defined();
+    const bool connected = optional(inputs, m).defined();
     if (!lists(modalities_, m) && connected)
       throw Error("token_type: input `" + m + "` is connected, but `modalities` does not list " + m + "; add it");
     if (!connected) continue;  // a single-modality batch: the other modality's outputs are left out

@@ -89,9 +89,8 @@ TensorMap Bert::forward(const TensorMap& inputs) {
     throw Error(c10::str("bert: `ids` and `mask` must both be [B, T], got ", ids.sizes(), " and ", mask.sizes()));
   if (ids.size(1) > pos_embed->weight.size(0))
     throw Error(c10::str("bert: ", ids.size(1), " tokens exceed max_len ", pos_embed->weight.size(0)));
-  auto types_it = inputs.find("types");
-  torch::Tensor types = types_it != inputs.end() && types_it->second.defined() ? types_it->second
-                                                                              : torch::zeros_like(ids);
+  torch::Tensor types = optional(inputs, "types");
+  if (!types.defined()) types = torch::zeros_like(ids);
   torch::Tensor positions = torch::arange(ids.size(1), ids.options()).unsqueeze(0);
   torch::Tensor embedded = word_embed(ids) + pos_embed(positions) + type_embed(types);
   if (modality_type_embed.defined()) embedded = embedded + modality_type_embed;  // Eq. 58: a new T_type^w

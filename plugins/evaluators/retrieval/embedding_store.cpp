@@ -18,8 +18,7 @@ void EmbeddingStore::add(const TensorMap& inputs) {
   if (image.dim() != 2 || text.dim() != 2 || image.size(0) != text.size(0) || image.size(1) != text.size(1))
     throw Error(c10::str(evaluator_, ": `", image_port_, "` and `", text_port_, "` must both be [B, D], got ",
                          image.sizes(), " and ", text.sizes()));
-  auto found = inputs.find("image_id");
-  const torch::Tensor image_id = found == inputs.end() ? torch::Tensor() : found->second;
+  const torch::Tensor image_id = optional(inputs, "image_id");
   if (!images_.empty() && image_id.defined() == image_ids_.empty())
     throw Error(evaluator_ + ": `image_id` must be given with every batch or with none");
   if (image_id.defined()) {

@@ -41,15 +41,15 @@ void check_shapes(const torch::Tensor& image, const torch::Tensor& text, const t
 
 // [B, N] bool: the patches that count.
 torch::Tensor valid_patches(const TensorMap& inputs, const torch::Tensor& image) {
-  const auto image_mask = inputs.find("image_mask");
-  if (image_mask == inputs.end())
+  const torch::Tensor image_mask = optional(inputs, "image_mask");
+  if (!image_mask.defined())
     return torch::ones({image.size(0), image.size(1) - 1}, image.options().dtype(torch::kBool));
-  if (image_mask->second.sizes() != image.sizes().slice(0, 2))
+  if (image_mask.sizes() != image.sizes().slice(0, 2))
     throw Error(c10::str("cmli_contrastive: `image_mask` must be [B, 1 + N] = ", image.sizes().slice(0, 2),
-                         " like `image` ", image.sizes(), ", got ", image_mask->second.sizes()));
-  const torch::Tensor valid = image_mask->second.slice(1, 1) != 0;
+                         " like `image` ", image.sizes(), ", got ", image_mask.sizes()));
+  const torch::Tensor valid = image_mask.slice(1, 1) != 0;
   if ((valid.sum(1) == 0).any().item<bool>())
-    throw Error(c10::str("cmli_contrastive: an image has no patch in `image_mask` ", image_mask->second.sizes()));
+    throw Error(c10::str("cmli_contrastive: an image has no patch in `image_mask` ", image_mask.sizes()));
   return valid;
 }
 

@@ -6,11 +6,6 @@
 namespace mmkd::contrastive {
 namespace {
 
-const torch::Tensor* find_input(const TensorMap& inputs, const std::string& port) {
-  const auto it = inputs.find(port);
-  return it == inputs.end() ? nullptr : &it->second;
-}
-
 // A queue of `size` rows; with `random_fill`, full of rows drawn uniform [0, 1) per element and
 // scaled to unit length (the thesis code's initial banks), from the default torch generator.
 FeatureQueue make_queue(int64_t size, int64_t dim, bool random_fill) {
@@ -62,17 +57,17 @@ MemoryBankItc::MemoryBankItc(const Options& options, const Context& context)
 LossOutput MemoryBankItc::compute(const TensorMap& inputs) {
   const torch::Tensor& image = require(inputs, "image");
   const torch::Tensor& text = require(inputs, "text");
-  const torch::Tensor* image_momentum = find_input(inputs, "image_momentum");
-  const torch::Tensor* text_momentum = find_input(inputs, "text_momentum");
-  if ((image_momentum == nullptr) != (text_momentum == nullptr))
+  const torch::Tensor image_momentum = optional(inputs, "image_momentum");
+  const torch::Tensor text_momentum = optional(inputs, "text_momentum");
+  if (image_momentum.defined() != text_momentum.defined())
     throw Error(std::string("memory_bank_itc: connect both `image_momentum` and `text_momentum` or neither; only `") +
-                (image_momentum ? "image_momentum" : "text_momentum") + "` is connected");
-  const torch::Tensor& image_key_source = image_momentum ? *image_momentum : image;
-  const torch::Tensor& text_key_source = text_momentum ? *text_momentum : text;
+                (image_momentum.defined() ? "image_momentum" : "text_momentum") + "` is connected");
+  const torch::Tensor& image_key_source = image_momentum.defined() ? image_momentum : image;
+  const torch::Tensor& text_key_source = text_momentum.defined() ? text_momentum : text;
   std::vector<PortFeatures> ports = {{"image", image}, {"text", text}};
-  if (image_momentum) {
-    ports.push_back({"image_momentum", *image_momentum});
-    ports.push_back({"text_momentum", *text_momentum});
+  if (image_momentum.defined()) {
+    ports.push_back({"image_momentum", image_momentum});
+    ports.push_back({"text_momentum", text_momentum});
   }
   require_paired_features("memory_bank_itc", ports);
   require_bank_dim("memory_bank_itc", {"image", image}, image_queue_->dim());

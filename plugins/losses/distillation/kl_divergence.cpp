@@ -44,8 +44,8 @@ LossOutput KlDivergence::compute(const TensorMap& inputs) {
   const torch::Tensor teacher = require(inputs, "teacher").detach();
   const torch::Tensor& image = require(inputs, "image");
   check_logits(teacher, "image", image);
-  const auto text = inputs.find("text");
-  if (text != inputs.end()) check_logits(teacher, "text", text->second);
+  const torch::Tensor text = optional(inputs, "text");
+  if (text.defined()) check_logits(teacher, "text", text);
 
   const torch::Tensor teacher_classes = teacher.argmax(1);
   LossOutput out;
@@ -53,10 +53,10 @@ LossOutput KlDivergence::compute(const TensorMap& inputs) {
   out.metrics["image_kl"] = image_kl.detach();
   out.metrics["image_agreement"] = top1_accuracy(image, teacher_classes);
   out.loss = image_kl;
-  if (text != inputs.end()) {
-    const torch::Tensor text_kl = kl_divergence(teacher, text->second, temperature_);
+  if (text.defined()) {
+    const torch::Tensor text_kl = kl_divergence(teacher, text, temperature_);
     out.metrics["text_kl"] = text_kl.detach();
-    out.metrics["text_agreement"] = top1_accuracy(text->second, teacher_classes);
+    out.metrics["text_agreement"] = top1_accuracy(text, teacher_classes);
     out.loss = (image_kl + text_kl) / 2;  // Eq. 46
   }
   if (scale_by_temperature_squared_) out.loss = out.loss * (temperature_ * temperature_);

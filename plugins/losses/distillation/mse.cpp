@@ -37,15 +37,15 @@ LossOutput Mse::compute(const TensorMap& inputs) {
   const torch::Tensor teacher = require(inputs, "teacher").detach();
   const torch::Tensor& image = require(inputs, "image");
   check_representations(teacher, "image", image);
-  const auto text = inputs.find("text");
-  if (text != inputs.end()) check_representations(teacher, "text", text->second);
+  const torch::Tensor text = optional(inputs, "text");
+  if (text.defined()) check_representations(teacher, "text", text);
 
   LossOutput out;
   const torch::Tensor image_mse = mean_squared_error(teacher, image);  // Eq. 54
   out.metrics["image_mse"] = image_mse.detach();
   out.loss = image_mse;
-  if (text != inputs.end()) {
-    const torch::Tensor text_mse = mean_squared_error(teacher, text->second);  // Eq. 55
+  if (text.defined()) {
+    const torch::Tensor text_mse = mean_squared_error(teacher, text);  // Eq. 55
     out.metrics["text_mse"] = text_mse.detach();
     out.loss = (image_mse + text_mse) / 2;  // Eq. 57
   }

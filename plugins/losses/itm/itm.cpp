@@ -83,11 +83,14 @@ struct ItmInputs {
 ItmInputs read_inputs(const TensorMap& inputs, int64_t dim) {
   ItmInputs in{require(inputs, "image"), require(inputs, "text"), {}, {}};
   check_pairs("image", in.image, "text", in.text, dim);
-  const bool has_features = inputs.count("image_features") > 0;
-  if (has_features != (inputs.count("text_features") > 0))
+  in.image_features = optional(inputs, "image_features");
+  in.text_features = optional(inputs, "text_features");
+  if (in.image_features.defined() != in.text_features.defined())
     throw Error("itm: connect both `image_features` and `text_features`, or neither");
-  in.image_features = has_features ? inputs.at("image_features") : in.image;
-  in.text_features = has_features ? inputs.at("text_features") : in.text;
+  if (!in.image_features.defined()) {
+    in.image_features = in.image;
+    in.text_features = in.text;
+  }
   check_pairs("image_features", in.image_features, "text_features", in.text_features, std::nullopt);
   if (in.image_features.size(0) != in.image.size(0))
     throw Error(c10::str("itm: `image_features` ", in.image_features.sizes(), " must have the B = ", in.image.size(0),
