@@ -8,4 +8,4 @@ static void register_components(mmkd::Registry& registry) {
   registry.add<mmkd::shared::TokenType>();
 }
 
-MMKD_PLUGIN("encoders_shared", "0.1.0", register_components)
+MMKD_PLUGIN("encoders_modality_shared", "0.1.0", register_components)
