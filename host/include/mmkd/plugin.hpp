@@ -17,6 +17,9 @@ struct mmkd_plugin_descriptor {
   const char* torch_version;
   int cxx11_abi;
   void (*register_components)(mmkd::Registry&);
+  // Zero: room for fields a later minor ABI version adds without moving these (as GStreamer's
+  // descriptors keep). The loader reads none of them yet.
+  void* reserved[8];
 };
 }
 
@@ -27,4 +30,4 @@ struct mmkd_plugin_descriptor {
   extern "C" MMKD_EXPORT mmkd_plugin_descriptor mmkd_plugin;                                     \
   mmkd_plugin_descriptor mmkd_plugin = {MMKD_ABI_MAJOR,  MMKD_ABI_MINOR,           NAME,          \
                                         VERSION,         MMKD_COMPILER_ID,         MMKD_TORCH_VERSION_STRING, \
-                                        MMKD_CXX11_ABI,  &REGISTER_FN};
+                                        MMKD_CXX11_ABI,  &REGISTER_FN,  {}};
