@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
-#include <mmkd/mmkd.hpp>
+#include <mmkd/error.hpp>
+#include <mmkd/kit/feature_queue.hpp>
 #include <torch/types.h>
 
 namespace {

@@ -7,15 +7,12 @@
 #include <mmkd/cuda_autocast.hpp>
 #include <mmkd/collectives.hpp>
 #include <mmkd/error.hpp>
-#include <mmkd/feature_queue.hpp>
-#include <mmkd/logit_scale.hpp>
 #include <mmkd/loss_math.hpp>
 #include <mmkd/options.hpp>
 #include <mmkd/plugin.hpp>
 #include <mmkd/registry.hpp>
 #include <mmkd/safetensors.hpp>
 #include <mmkd/sample_random.hpp>
-#include <mmkd/teacher_input.hpp>
 #include <mmkd/tensor_map.hpp>
 #include <mmkd/version.hpp>
 

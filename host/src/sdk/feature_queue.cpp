@@ -1,5 +1,5 @@
 #include <mmkd/error.hpp>
-#include <mmkd/feature_queue.hpp>
+#include <mmkd/kit/feature_queue.hpp>
 
 #include <torch/nn/module.h>
 #include <torch/types.h>

@@ -1,4 +1,4 @@
-#include <mmkd/logit_scale.hpp>
+#include <mmkd/kit/logit_scale.hpp>
 
 #include <torch/nn/module.h>
 #include <torch/types.h>

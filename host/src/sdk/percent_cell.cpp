@@ -1,4 +1,4 @@
-#include <mmkd/percent_cell.hpp>
+#include <mmkd/kit/percent_cell.hpp>
 
 #include <fmt/format.h>
 

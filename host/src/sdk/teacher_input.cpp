@@ -1,5 +1,5 @@
 #include <mmkd/component.hpp>
-#include <mmkd/teacher_input.hpp>
+#include <mmkd/kit/teacher_input.hpp>
 
 #include <torch/nn/module.h>
 #include <torch/types.h>

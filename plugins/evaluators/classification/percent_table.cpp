@@ -1,6 +1,6 @@
 #include "percent_table.hpp"
 
-#include <mmkd/percent_cell.hpp>
+#include <mmkd/kit/percent_cell.hpp>
 
 namespace mmkd::classification_eval {
 

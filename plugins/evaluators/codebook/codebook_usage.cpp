@@ -1,6 +1,6 @@
 #include "codebook_usage.hpp"
 
-#include <mmkd/percent_cell.hpp>
+#include <mmkd/kit/percent_cell.hpp>
 
 #include <iomanip>
 

@@ -1,6 +1,6 @@
 #include "recall_at_k.hpp"
 
-#include <mmkd/percent_cell.hpp>
+#include <mmkd/kit/percent_cell.hpp>
 
 #include <limits>
 

@@ -4,6 +4,7 @@
 #include <torch/types.h>
 
 #include <mmkd/mmkd.hpp>
+#include <mmkd/kit/logit_scale.hpp>
 
 namespace mmkd::cmli {
 

@@ -5,6 +5,7 @@
 #include "learnable_temperature.hpp"
 
 #include <mmkd/mmkd.hpp>
+#include <mmkd/kit/feature_queue.hpp>
 #include <torch/types.h>
 
 namespace mmkd::codebook_ot {

@@ -3,6 +3,7 @@
 // batch gathered from every data-parallel rank.
 
 #include <mmkd/mmkd.hpp>
+#include <mmkd/kit/logit_scale.hpp>
 #include <torch/types.h>
 
 namespace mmkd::contrastive {

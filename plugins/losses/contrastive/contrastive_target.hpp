@@ -4,6 +4,8 @@
 // Eq. 79-85).
 
 #include <mmkd/mmkd.hpp>
+#include <mmkd/kit/feature_queue.hpp>
+#include <mmkd/kit/logit_scale.hpp>
 #include <torch/types.h>
 
 namespace mmkd::contrastive {

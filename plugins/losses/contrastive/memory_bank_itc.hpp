@@ -4,6 +4,8 @@
 // with keys from a momentum encoder as in MoCo and ALBEF (Section 3.2.4.3.2, Eq. 70).
 
 #include <mmkd/mmkd.hpp>
+#include <mmkd/kit/feature_queue.hpp>
+#include <mmkd/kit/logit_scale.hpp>
 #include <torch/types.h>
 
 namespace mmkd::contrastive {

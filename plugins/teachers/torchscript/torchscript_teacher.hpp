@@ -2,6 +2,7 @@
 // Teacher `torchscript_teacher`: any module exported from Python with torch.jit.trace or
 // torch.jit.script, run frozen and in eval mode.
 #include <mmkd/mmkd.hpp>
+#include <mmkd/kit/teacher_input.hpp>
 #include <torch/script.h>
 
 namespace mmkd::torchscript {

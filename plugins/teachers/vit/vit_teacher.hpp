@@ -4,6 +4,7 @@
 #include "vit.hpp"
 
 #include <mmkd/mmkd.hpp>
+#include <mmkd/kit/teacher_input.hpp>
 
 namespace mmkd::transformer {
 
