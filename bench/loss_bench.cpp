@@ -6,6 +6,7 @@
 #include "cli/probe_command.hpp"
 #include "plugins/plugin_loader.hpp"
 
+#include <mmkd/kit/feature_queue.hpp>
 #include <mmkd/mmkd.hpp>
 #include <torch/cuda.h>
 #include <torch/nn/module.h>
