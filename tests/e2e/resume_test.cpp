@@ -175,6 +175,7 @@ TEST(Divergence, NanLossStopsWithAClearMessageAndKeepsTheLastGoodCheckpoint) {
   EXPECT_NE(r.output.find("step_00000004.pt"), std::string::npos) << r.output;
   EXPECT_TRUE(fs::exists(dir.file("diverged/checkpoints/step_00000004.pt")));
   EXPECT_EQ(run_state(dir.file("diverged")), "failed");
+  EXPECT_NE(read_file(dir.file("diverged/report.html")).find("state-failed"), std::string::npos);  // the curves before it
 }
 
 TEST(Divergence, AnErrorCausedByNanWeightsIsReportedAsTheDivergenceBeforeIt) {
@@ -231,6 +232,7 @@ log: {runs_dir: runs}
   const auto status = nlohmann::json::parse(read_file(dir.file("bad/status.json")));
   EXPECT_EQ(status.value("state", ""), "failed") << status.dump();
   EXPECT_NE(status.value("detail", "").find("cannot decode"), std::string::npos) << status.dump();
+  EXPECT_NE(read_file(dir.file("bad/report.html")).find("state-failed"), std::string::npos);
 }
 
 TEST(RunStatus, ASecondRunInAFolderInUseIsRefused) {

@@ -2,17 +2,16 @@
 
 #include "config/experiment_file.hpp"
 #include "io/atomic_file.hpp"
+#include "report/metric_history.hpp"
 #include "report/report_file.hpp"
 #include "state/run_folder.hpp"
 
 #include <mmkd/error.hpp>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <set>
@@ -26,19 +25,6 @@ namespace fs = std::filesystem;
 
 namespace mmkd {
 namespace {
-
-std::map<std::string, double> last_values(const std::string& run_dir) {
-  std::map<std::string, double> values;
-  std::ifstream in(run_dir + "/metrics.jsonl");
-  std::string line;
-  while (std::getline(in, line)) {
-    const auto record = nlohmann::json::parse(line, nullptr, false);
-    if (record.is_discarded()) continue;
-    for (const auto& [key, value] : record.items())
-      if (value.is_number() && key != "step") values[key] = value.get<double>();
-  }
-  return values;
-}
 
 // Starts `mmkd run` for one run; its output goes to `log` when given.
 pid_t start_run(const SweepFile& sweep, const std::vector<std::string>& overrides, const std::string& folder, bool resume,
@@ -86,14 +72,14 @@ std::vector<ResultsRow> sweep_rows(const SweepFile& sweep, const std::vector<std
   std::vector<std::string> metrics = sweep.metrics;
   std::vector<ResultsRow> rows;
   for (size_t i = 0; i < sweep.runs.size(); ++i) {
-    const auto values = last_values(run_folders[i]);
+    const MetricHistory history = read_metric_history(run_folders[i] + "/metrics.jsonl");
     if (metrics.empty())
-      for (const auto& [key, _] : values)
+      for (const auto& [key, _] : history)
         if (key.rfind("eval.", 0) == 0) metrics.push_back(key);
     ResultsRow row{sweep.runs[i].name, {}};
     for (const auto& metric : metrics) {
-      auto it = values.find(metric);
-      row.cells.push_back({{metric}, it == values.end() ? "" : fmt::format("{:.4f}", it->second)});
+      const std::optional<double> value = last_finite_value(history, metric);
+      row.cells.push_back({{metric}, value ? fmt::format("{:.4f}", *value) : ""});
     }
     rows.push_back(std::move(row));
   }

@@ -40,14 +40,13 @@ pre { background: #ffffff; border: 1px solid #d0d7de; border-radius: 6px; paddin
 footer { color: #57606a; font-size: 12px; padding: 0 24px 24px; }
 )";
 
-std::string local_time_now() {
-  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+}  // namespace
+
+std::string local_time_text(std::time_t time) {
   std::tm local{};
-  localtime_r(&now, &local);
+  localtime_r(&time, &local);
   return fmt::format("{:%Y-%m-%d %H:%M:%S}", local);
 }
-
-}  // namespace
 
 std::string html_document(const HtmlPage& page) {
   std::string html = fmt::format(
@@ -62,7 +61,7 @@ std::string html_document(const HtmlPage& page) {
     html += fmt::format("<section id=\"{}\">\n<h2>{}</h2>\n{}\n</section>\n", xml_escape(section.id),
                         xml_escape(section.heading), section.body);
   return html + fmt::format("</main>\n<footer>written by mmkd {} report, {}</footer>\n</body>\n</html>\n", MMKD_VERSION,
-                            local_time_now());
+                            local_time_text(std::chrono::system_clock::to_time_t(std::chrono::system_clock::now())));
 }
 
 std::string chart_grid(const std::vector<std::string>& charts) {

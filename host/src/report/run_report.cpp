@@ -1,6 +1,7 @@
 #include "report/run_report.hpp"
 
 #include "report/chart_sections.hpp"
+#include "report/html_page.hpp"
 #include "report/markdown_table_html.hpp"
 #include "report/metric_history.hpp"
 #include "report/report_inputs.hpp"
@@ -8,7 +9,6 @@
 
 #include <mmkd/progress.hpp>
 
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -30,12 +30,6 @@ std::optional<std::time_t> modified_time(const fs::path& path) {
   struct stat info {};
   if (::stat(path.c_str(), &info) != 0) return std::nullopt;
   return info.st_mtime;
-}
-
-std::string local_time_text(std::time_t time) {
-  std::tm local{};
-  localtime_r(&time, &local);
-  return fmt::format("{:%Y-%m-%d %H:%M:%S}", local);
 }
 
 // The finite values of a metric's points.

@@ -436,9 +436,10 @@ class Run {
     return folder;
   }
 
-  void status(const std::string& state, int64_t step) {
-    if (writer_) write_run_status(folder_.path, state, step);
-    if (writer_ && !benchmark_ && state != "running")  // finished or interrupted: RUN/report.html
+  // status.json, and at the end of the run (finished, interrupted, failed) RUN/report.html.
+  void status(const std::string& state, int64_t step, const std::string& detail = "") {
+    if (writer_) write_run_status(folder_.path, state, step, detail);
+    if (writer_ && !benchmark_ && state != "running")
       if (const std::string warning = write_report_or_warning(folder_.path); !warning.empty()) progress_.message(warning);
   }
 
@@ -461,7 +462,7 @@ class Run {
   // ends the run (the last checkpoint stays resumable).
   void failed(const std::exception& e) {
     for (auto& logger : loggers_) logger->finish(false);
-    if (writer_) write_run_status(folder_.path, "failed", position_.step, error_text(e));
+    status("failed", position_.step, error_text(e));
   }
 
   int diverged(const NonfiniteStep& nonfinite) {
@@ -471,7 +472,7 @@ class Run {
     const std::string kept = checkpoints_.latest().value_or("none yet");
     const std::string detail = fmt::format("the loss became NaN or Inf at step {}{}:{}; last good checkpoint: {}", nonfinite.step,
                                            nonfinite.values.empty() ? " on another rank" : "", parts, kept);
-    if (writer_) write_run_status(folder_.path, "failed", nonfinite.step - 1, detail);
+    status("failed", nonfinite.step - 1, detail);
     progress_.message("error: " + detail + " (lower the learning rate or enable clip_grad_norm, then --resume)");
     return kExitDiverged;
   }
