@@ -1,5 +1,6 @@
 #include "headless_chromium.hpp"
 #include "report_checks.hpp"
+#include "tiny_experiment.hpp"
 
 #include <gtest/gtest.h>
 

@@ -62,6 +62,7 @@ struct CommandResult {
   std::string output;  // stdout and stderr together
 };
 CommandResult run_command(const std::string& command);
+int free_port();  // a loopback TCP port nobody listens on right now
 
 std::string mmkd_executable();  // the built mmkd binary
 std::string source_dir();       // the repository root
