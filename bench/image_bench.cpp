@@ -4,9 +4,9 @@
 //   mmkd_image_bench run DIR [--threads N] [--seconds S]
 // `run` prints images per second on 1 thread and on N threads (default: all cores);
 // bench/run_image_bench compares them with bench/image_peer.py (Pillow + numpy).
-#include "image_decode.hpp"
-#include "image_encode.hpp"
-#include "image_pipeline.hpp"
+#include <mmkd_image/image_decode.hpp>
+#include <mmkd_image/image_encode.hpp>
+#include <mmkd_image/image_pipeline.hpp>
 #include <mmkd/sample_random.hpp>
 
 #include <torch/types.h>

@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
-#include "image_decode.hpp"
+#include <mmkd_image/image_decode.hpp>
 
 #include <cstdlib>
 #include <filesystem>

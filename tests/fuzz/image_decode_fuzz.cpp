@@ -2,8 +2,8 @@
 // needs, and a JPEG region decode of a crop inside the image. The first byte picks the crop.
 #include "fuzz_target.hpp"
 
-#include "image_decode.hpp"
-#include "jpeg_region.hpp"
+#include <mmkd_image/image_decode.hpp>
+#include <mmkd_image/jpeg_region.hpp>
 
 #include <algorithm>
 

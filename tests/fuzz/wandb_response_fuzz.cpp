@@ -3,8 +3,8 @@
 // answer #--- history #--- state.
 #include "fuzz_target.hpp"
 
-#include "run_store.hpp"
-#include "wandb_api.hpp"
+#include <mmkd_wandb/run_store.hpp>
+#include <mmkd_wandb/wandb_api.hpp>
 
 #include <filesystem>
 #include <fstream>

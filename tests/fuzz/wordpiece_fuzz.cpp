@@ -3,7 +3,7 @@
 // max_len.
 #include "fuzz_target.hpp"
 
-#include "wordpiece_tokenizer.hpp"
+#include <mmkd_text/wordpiece_tokenizer.hpp>
 
 #include <fstream>
 #include <memory>

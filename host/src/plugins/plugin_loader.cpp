@@ -4,6 +4,7 @@
 
 #include <boost/dll/shared_library.hpp>
 #include <dlfcn.h>
+#include <link.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -16,9 +17,14 @@ namespace fs = std::filesystem;
 namespace mmkd {
 
 std::string builtin_plugin_dir() {
-  Dl_info info{};
-  if (dladdr(reinterpret_cast<void*>(&builtin_plugin_dir), &info) == 0 || info.dli_fname == nullptr) return "";
-  return (fs::path(info.dli_fname).parent_path() / MMKD_PLUGIN_SUBDIR).string();
+  void* sdk = dlopen(MMKD_SDK_LIBRARY, RTLD_LAZY | RTLD_NOLOAD);
+  if (sdk == nullptr) return "";
+  const link_map* library = nullptr;
+  const bool found = dlinfo(sdk, RTLD_DI_LINKMAP, &library) == 0 && library != nullptr && library->l_name != nullptr;
+  const fs::path path = found ? library->l_name : "";
+  dlclose(sdk);
+  if (path.empty()) return "";
+  return (path.parent_path() / MMKD_PLUGIN_SUBDIR).string();
 }
 
 std::vector<std::string> env_plugin_paths() {

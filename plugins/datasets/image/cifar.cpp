@@ -1,6 +1,6 @@
 #include "cifar.hpp"
 
-#include "dataset_paths.hpp"
+#include <mmkd_image/dataset_paths.hpp>
 
 #include <mmkd/config_path.hpp>
 

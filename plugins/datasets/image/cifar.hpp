@@ -1,6 +1,6 @@
 #pragma once
 // Dataset `cifar`: CIFAR-10 and CIFAR-100 in their binary versions, held in memory.
-#include "image_pipeline.hpp"
+#include <mmkd_image/image_pipeline.hpp>
 
 #include <mmkd/mmkd.hpp>
 

@@ -1,4 +1,4 @@
-#include "color_jitter.hpp"
+#include <mmkd_image/color_jitter.hpp>
 
 #include <gtest/gtest.h>
 #include <torch/types.h>

@@ -1,6 +1,6 @@
 #include "expect_error.hpp"
-#include "image_decode.hpp"
-#include "image_encode.hpp"
+#include <mmkd_image/image_decode.hpp>
+#include <mmkd_image/image_encode.hpp>
 #include "mmkd_testing.hpp"
 #include "test_images.hpp"
 

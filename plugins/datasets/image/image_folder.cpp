@@ -1,7 +1,7 @@
 #include "image_folder.hpp"
 
-#include "bad_samples.hpp"
-#include "dataset_paths.hpp"
+#include <mmkd_image/bad_samples.hpp>
+#include <mmkd_image/dataset_paths.hpp>
 
 #include <mmkd/config_path.hpp>
 

@@ -1,7 +1,7 @@
 #pragma once
 // Dataset `image_folder`: ImageNet-style class folders, or a flat folder with a label file.
 #include "image_folder_index.hpp"
-#include "image_pipeline.hpp"
+#include <mmkd_image/image_pipeline.hpp>
 
 #include <mmkd/mmkd.hpp>
 

@@ -1,6 +1,6 @@
 #include "image_folder_index.hpp"
 
-#include "dataset_paths.hpp"
+#include <mmkd_image/dataset_paths.hpp>
 
 #include <mmkd/error.hpp>
 #include <mmkd/progress.hpp>

@@ -1,7 +1,7 @@
 #include "expect_error.hpp"
-#include "image_decode.hpp"
+#include <mmkd_image/image_decode.hpp>
 #include "image_folder.hpp"
-#include "image_transforms.hpp"
+#include <mmkd_image/image_transforms.hpp>
 #include "mmkd_testing.hpp"
 #include "test_images.hpp"
 

@@ -1,8 +1,8 @@
-#include "bilinear_resample.hpp"
-#include "image_pipeline.hpp"
-#include "image_transforms.hpp"
+#include <mmkd_image/bilinear_resample.hpp>
+#include <mmkd_image/image_pipeline.hpp>
+#include <mmkd_image/image_transforms.hpp>
 #include "mmkd_testing.hpp"
-#include "random_erasing.hpp"
+#include <mmkd_image/random_erasing.hpp>
 #include "test_images.hpp"
 
 #include <gtest/gtest.h>

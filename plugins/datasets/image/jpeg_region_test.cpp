@@ -1,6 +1,6 @@
 #include "expect_error.hpp"
-#include "image_encode.hpp"
-#include "jpeg_region.hpp"
+#include <mmkd_image/image_encode.hpp>
+#include <mmkd_image/jpeg_region.hpp>
 #include "test_images.hpp"
 
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-#include "mix_batch.hpp"
+#include <mmkd_image/mix_batch.hpp>
 
 #include <gtest/gtest.h>
 #include <torch/types.h>

@@ -1,6 +1,6 @@
 #include "mixup_cutmix.hpp"
 
-#include "mix_batch.hpp"
+#include <mmkd_image/mix_batch.hpp>
 
 namespace mmkd::image {
 

@@ -1,5 +1,5 @@
 #include "expect_error.hpp"
-#include "mix_batch.hpp"
+#include <mmkd_image/mix_batch.hpp>
 #include "mixup_cutmix.hpp"
 #include "mmkd_testing.hpp"
 #include "module_state.hpp"

@@ -1,4 +1,4 @@
-#include "rand_augment.hpp"
+#include <mmkd_image/rand_augment.hpp>
 #include "test_images.hpp"
 
 #include <gtest/gtest.h>

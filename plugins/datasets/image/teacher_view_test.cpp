@@ -1,6 +1,6 @@
-#include "color_jitter.hpp"
-#include "image_encode.hpp"
-#include "image_pipeline.hpp"
+#include <mmkd_image/color_jitter.hpp>
+#include <mmkd_image/image_encode.hpp>
+#include <mmkd_image/image_pipeline.hpp>
 #include "mmkd_testing.hpp"
 #include "test_images.hpp"
 

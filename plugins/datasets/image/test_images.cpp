@@ -1,6 +1,6 @@
 #include "test_images.hpp"
 
-#include "image_encode.hpp"
+#include <mmkd_image/image_encode.hpp>
 
 #include <torch/types.h>
 #include <torch/utils.h>

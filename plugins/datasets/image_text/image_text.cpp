@@ -1,7 +1,7 @@
 #include "image_text.hpp"
 
-#include "bad_samples.hpp"
-#include "dataset_paths.hpp"
+#include <mmkd_image/bad_samples.hpp>
+#include <mmkd_image/dataset_paths.hpp>
 
 #include <mmkd/config_path.hpp>
 #include "pair_options.hpp"

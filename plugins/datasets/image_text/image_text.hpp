@@ -1,9 +1,9 @@
 #pragma once
 // Dataset `image_text`: image-text pairs (or images, or texts) listed in a JSON-lines index
 // in the thesis' layout (Section 2.1.3.4); images decoded and augmented, texts tokenized.
-#include "image_pipeline.hpp"
+#include <mmkd_image/image_pipeline.hpp>
 #include "pair_index.hpp"
-#include "wordpiece_tokenizer.hpp"
+#include <mmkd_text/wordpiece_tokenizer.hpp>
 
 #include <mmkd/mmkd.hpp>
 

@@ -1,7 +1,7 @@
 #pragma once
 // What the image-text datasets share: caption length, bad-image handling, the image pipeline
 // with the thesis' pair crop scale and the teacher view, and the text and image outputs.
-#include "image_pipeline.hpp"
+#include <mmkd_image/image_pipeline.hpp>
 
 #include <mmkd/component.hpp>
 

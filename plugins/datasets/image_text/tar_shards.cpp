@@ -1,7 +1,7 @@
 #include "tar_shards.hpp"
 
-#include "bad_samples.hpp"
-#include "dataset_paths.hpp"
+#include <mmkd_image/bad_samples.hpp>
+#include <mmkd_image/dataset_paths.hpp>
 
 #include <mmkd/config_path.hpp>
 #include <mmkd/progress.hpp>

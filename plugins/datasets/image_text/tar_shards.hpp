@@ -2,9 +2,9 @@
 // Dataset `tar_shards`: image-text pairs in tar shards as img2dataset writes them (CC3M,
 // CC12M): KEY.jpg with KEY.txt (or KEY.json), indexed from the tar headers at creation and
 // read by offset; a shuffled epoch goes shard by shard (Dataset::shard_sizes).
-#include "image_pipeline.hpp"
+#include <mmkd_image/image_pipeline.hpp>
 #include "tar_index.hpp"
-#include "wordpiece_tokenizer.hpp"
+#include <mmkd_text/wordpiece_tokenizer.hpp>
 
 #include <mmkd/mmkd.hpp>
 

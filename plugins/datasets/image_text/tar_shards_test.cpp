@@ -1,5 +1,5 @@
 #include "expect_error.hpp"
-#include "image_encode.hpp"
+#include <mmkd_image/image_encode.hpp>
 #include "mmkd_testing.hpp"
 
 #include <gtest/gtest.h>

@@ -2,7 +2,7 @@
 // Dataset `synthetic_shapes`: procedural images of one coloured shape with a caption.
 #include "shape_scene.hpp"
 #include "word_tokenizer.hpp"
-#include "wordpiece_tokenizer.hpp"
+#include <mmkd_text/wordpiece_tokenizer.hpp>
 
 #include <mmkd/mmkd.hpp>
 

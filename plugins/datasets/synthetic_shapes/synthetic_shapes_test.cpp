@@ -2,7 +2,7 @@
 #include "shape_renderer.hpp"
 #include "shape_scene.hpp"
 #include "word_tokenizer.hpp"
-#include "wordpiece_tokenizer.hpp"
+#include <mmkd_text/wordpiece_tokenizer.hpp>
 #include "expect_error.hpp"
 
 #include <gtest/gtest.h>

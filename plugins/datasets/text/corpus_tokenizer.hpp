@@ -4,7 +4,7 @@
 // whatever the number of threads. A document's ids follow the previous document's, with nothing between.
 #include "corpus_files.hpp"
 #include "token_file_writer.hpp"
-#include "wordpiece_tokenizer.hpp"
+#include <mmkd_text/wordpiece_tokenizer.hpp>
 
 #include <mmkd/progress.hpp>
 

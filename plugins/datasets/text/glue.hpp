@@ -2,7 +2,7 @@
 // Dataset `glue`: one split of one GLUE task, tokenized as BERT's sentences or sentence pairs.
 #include "glue_file.hpp"
 #include "glue_tasks.hpp"
-#include "wordpiece_tokenizer.hpp"
+#include <mmkd_text/wordpiece_tokenizer.hpp>
 
 #include <mmkd/mmkd.hpp>
 

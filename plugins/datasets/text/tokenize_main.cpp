@@ -5,7 +5,7 @@
 #include "corpus_files.hpp"
 #include "corpus_tokenizer.hpp"
 #include "token_file_writer.hpp"
-#include "wordpiece_tokenizer.hpp"
+#include <mmkd_text/wordpiece_tokenizer.hpp>
 
 #include <mmkd/error.hpp>
 #include <mmkd/progress.hpp>

@@ -1,7 +1,7 @@
 #include "document_cleaning.hpp"
 #include "mmkd_testing.hpp"
 #include "val_split.hpp"
-#include "wordpiece_tokenizer.hpp"
+#include <mmkd_text/wordpiece_tokenizer.hpp>
 
 #include <gtest/gtest.h>
 #include <mmkd/mmkd.hpp>

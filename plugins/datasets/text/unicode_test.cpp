@@ -1,6 +1,6 @@
-#include "basic_tokenizer.hpp"
-#include "unicode.hpp"
-#include "utf8.hpp"
+#include <mmkd_text/basic_tokenizer.hpp>
+#include <mmkd_text/unicode.hpp>
+#include <mmkd_text/utf8.hpp>
 
 #include <gtest/gtest.h>
 

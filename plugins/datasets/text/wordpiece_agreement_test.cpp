@@ -4,7 +4,7 @@
 // for the documented differences below, each recognised by a rule, not by a list of texts.
 #include "mmkd_testing.hpp"
 #include "python_tools.hpp"
-#include "wordpiece_tokenizer.hpp"
+#include <mmkd_text/wordpiece_tokenizer.hpp>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

@@ -1,6 +1,6 @@
 #include "expect_error.hpp"
 #include "mmkd_testing.hpp"
-#include "wordpiece_tokenizer.hpp"
+#include <mmkd_text/wordpiece_tokenizer.hpp>
 
 #include <gtest/gtest.h>
 

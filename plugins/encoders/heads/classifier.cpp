@@ -1,6 +1,6 @@
 #include "classifier.hpp"
 
-#include "layers/transformer_block.hpp"
+#include <mmkd_transformer/layers/transformer_block.hpp>
 
 #include <cmath>
 

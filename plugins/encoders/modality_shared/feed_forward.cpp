@@ -1,7 +1,7 @@
 #include "feed_forward.hpp"
 
-#include "layers/linear_init.hpp"
-#include "layers/transformer_block.hpp"
+#include <mmkd_transformer/layers/linear_init.hpp>
+#include <mmkd_transformer/layers/transformer_block.hpp>
 
 namespace mmkd::shared {
 

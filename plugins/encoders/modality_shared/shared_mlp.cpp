@@ -1,8 +1,8 @@
 #include "shared_mlp.hpp"
 
 #include "input_checks.hpp"
-#include "layers/linear_init.hpp"
-#include "layers/transformer_block.hpp"
+#include <mmkd_transformer/layers/linear_init.hpp>
+#include <mmkd_transformer/layers/transformer_block.hpp>
 
 namespace mmkd::shared {
 

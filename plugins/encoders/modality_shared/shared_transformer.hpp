@@ -2,7 +2,7 @@
 // Encoder `shared_transformer`: one pre-LN transformer layer and a classification head (Eq. 50-52),
 // one module applied to the image and to the text sequence alike.
 #include "feed_forward.hpp"
-#include "layers/attention.hpp"
+#include <mmkd_transformer/layers/attention.hpp>
 
 #include <mmkd/mmkd.hpp>
 

@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 #include <mmkd/mmkd.hpp>
-#include "vit.hpp"
+#include <mmkd_transformer/vit.hpp>
 #include <torch/types.h>
 #include <torch/utils.h>
 

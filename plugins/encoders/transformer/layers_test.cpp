@@ -1,7 +1,7 @@
-#include "layers/activation_checkpoint.hpp"
+#include <mmkd_transformer/layers/activation_checkpoint.hpp>
 #include "module_state.hpp"
-#include "layers/relative_position_bias.hpp"
-#include "layers/transformer_block.hpp"
+#include <mmkd_transformer/layers/relative_position_bias.hpp>
+#include <mmkd_transformer/layers/transformer_block.hpp>
 
 #include <gtest/gtest.h>
 #include <torch/nn/modules/normalization.h>

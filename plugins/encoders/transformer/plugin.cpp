@@ -1,6 +1,6 @@
-#include "bert.hpp"
-#include "text_transformer.hpp"
-#include "vit.hpp"
+#include <mmkd_transformer/bert.hpp>
+#include <mmkd_transformer/text_transformer.hpp>
+#include <mmkd_transformer/vit.hpp>
 
 static void register_components(mmkd::Registry& registry) {
   registry.add<mmkd::transformer::VisionTransformer>();

@@ -1,7 +1,7 @@
 #include "mmkd_testing.hpp"
 #include "module_state.hpp"
-#include "layers/activation_checkpoint.hpp"
-#include "layers/transformer_block.hpp"
+#include <mmkd_transformer/layers/activation_checkpoint.hpp>
+#include <mmkd_transformer/layers/transformer_block.hpp>
 
 #include <gtest/gtest.h>
 #include <torch/autograd.h>

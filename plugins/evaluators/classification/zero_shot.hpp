@@ -3,7 +3,7 @@
 // class name is put into every prompt template, the model's text branch embeds the prompts, the
 // L2-normalised prompt embeddings of a class are averaged and normalised again into one class
 // embedding, and each image is assigned the class of highest cosine similarity.
-#include "wordpiece_tokenizer.hpp"
+#include <mmkd_text/wordpiece_tokenizer.hpp>
 
 #include <torch/types.h>
 #include <mmkd/mmkd.hpp>

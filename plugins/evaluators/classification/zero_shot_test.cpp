@@ -2,7 +2,7 @@
 #include "fake_eval_models.hpp"
 #include "mmkd_testing.hpp"
 #include "name_lists.hpp"
-#include "wordpiece_tokenizer.hpp"
+#include <mmkd_text/wordpiece_tokenizer.hpp>
 
 #include <gtest/gtest.h>
 #include <torch/types.h>

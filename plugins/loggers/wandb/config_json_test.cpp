@@ -1,4 +1,4 @@
-#include "config_json.hpp"
+#include <mmkd_wandb/config_json.hpp>
 #include "mmkd_testing.hpp"
 
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-#include "credentials.hpp"
+#include <mmkd_wandb/credentials.hpp>
 #include "scoped_environment.hpp"
 
 #include <gtest/gtest.h>

@@ -2,10 +2,10 @@
 // tools/wandb_reference_run.py) and the wandb logger log the same run to one recording server
 // (tools/wandb_recording_server.py). The logger must send what the official client sends; the
 // differences docs/loggers.md names under "What is sent" are asserted as such.
-#include "config_json.hpp"
+#include <mmkd_wandb/config_json.hpp>
 #include "python_tools.hpp"
 #include "recording_server_process.hpp"
-#include "run_store.hpp"
+#include <mmkd_wandb/run_store.hpp>
 #include "wandb_fixture.hpp"
 
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-#include "run_store.hpp"
+#include <mmkd_wandb/run_store.hpp>
 
 #include "mmkd_testing.hpp"
 

@@ -1,8 +1,8 @@
 // mmkd-wandb-sync RUN_DIR... [--all]: uploads what the wandb logger kept in each run folder's
 // wandb/ (an offline run, rows a run could not send, or a run still being logged) and the
 // run's exit code, if it ended; --all searches the given folders (e.g. a sweep's) for run folders.
-#include "credentials.hpp"
-#include "run_folders.hpp"
+#include <mmkd_wandb/credentials.hpp>
+#include <mmkd_wandb/run_folders.hpp>
 #include "sync_run.hpp"
 
 #include <CLI/CLI.hpp>

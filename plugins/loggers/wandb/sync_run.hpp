@@ -2,7 +2,7 @@
 // Uploads one run folder for mmkd-wandb-sync and prints one line saying how it went. A run
 // still being logged (another process holds its folder's lock) gets the rows written so far,
 // without its exit code, and its files stay the live process's.
-#include "uploader.hpp"
+#include <mmkd_wandb/uploader.hpp>
 
 #include <string>
 

@@ -1,4 +1,4 @@
-#include "wandb_api.hpp"
+#include <mmkd_wandb/wandb_api.hpp>
 
 #include <gtest/gtest.h>
 

@@ -1,8 +1,8 @@
 #include "wandb_logger.hpp"
 
-#include "config_json.hpp"
-#include "credentials.hpp"
-#include "run_settings.hpp"
+#include <mmkd_wandb/config_json.hpp>
+#include <mmkd_wandb/credentials.hpp>
+#include <mmkd_wandb/run_settings.hpp>
 
 #include <algorithm>
 #include <filesystem>

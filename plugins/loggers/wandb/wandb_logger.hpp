@@ -1,7 +1,7 @@
 #pragma once
 // Logger `wandb`: the run's metrics to Weights & Biases through its HTTP API, from a
 // background thread, with every row kept in RUN_DIR/wandb until the server has it.
-#include "uploader.hpp"
+#include <mmkd_wandb/uploader.hpp>
 
 #include <mmkd/mmkd.hpp>
 

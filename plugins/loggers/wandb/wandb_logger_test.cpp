@@ -1,5 +1,5 @@
 #include "expect_error.hpp"
-#include "run_settings.hpp"
+#include <mmkd_wandb/run_settings.hpp>
 #include "wandb_fixture.hpp"
 
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-#include "run_settings.hpp"
+#include <mmkd_wandb/run_settings.hpp>
 #include "wandb_fixture.hpp"
 
 #include <gtest/gtest.h>

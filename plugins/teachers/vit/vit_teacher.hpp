@@ -1,7 +1,7 @@
 #pragma once
 // Teacher `vit_teacher`: a frozen Vision Transformer (BEiT v2, Data2Vec2, DINO-style ViTs) run
 // in inference, returning CLS, patch tokens and every layer's output.
-#include "vit.hpp"
+#include <mmkd_transformer/vit.hpp>
 
 #include <mmkd/mmkd.hpp>
 #include <mmkd/kit/teacher_input.hpp>
