@@ -118,8 +118,6 @@ std::vector<std::string> keys_of(const mmkd::TensorMap& tensors) {
 }
 
 
-}  // namespace
-
 TEST_F(ProbeTest, EncoderWritesOutputsAndInputGradients) {
   torch::Tensor x = torch::tensor({{1.0f, 2.0f}, {3.0f, 4.0f}});
   mmkd::TensorMap out = probe("encoder/scale_shift", "{scale: 3}", {{"x", x}});
@@ -207,3 +205,5 @@ TEST_F(ProbeTest, MissingInputNamesThePortTheFileAndTheTensorsPresent) {
   EXPECT_CONTAINS(error, dir.file("in.safetensors") + ": x: no tensor for input `x` of encoder/scale_shift;");
   EXPECT_CONTAINS(error, "tensors in the file: features, mask");
 }
+
+}  // namespace
