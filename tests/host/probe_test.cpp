@@ -117,7 +117,6 @@ std::vector<std::string> keys_of(const mmkd::TensorMap& tensors) {
   return keys;
 }
 
-
 TEST_F(ProbeTest, EncoderWritesOutputsAndInputGradients) {
   torch::Tensor x = torch::tensor({{1.0f, 2.0f}, {3.0f, 4.0f}});
   mmkd::TensorMap out = probe("encoder/scale_shift", "{scale: 3}", {{"x", x}});
